@@ -1,0 +1,87 @@
+import { PortdoctorError } from '../errors.js';
+import { EXIT_FAILURE } from './exit-codes.js';
+import { defaultIO, writeLine, type CliIO } from './io.js';
+import { COMMANDS } from './registry.js';
+
+const VERSION = '0.1.0';
+
+function topLevelHelp(): string {
+  const names = Object.keys(COMMANDS);
+  const width = Math.max(...names.map((name) => name.length));
+  const lines = names.map((name) => `  ${name.padEnd(width)}  ${COMMANDS[name]?.summary ?? ''}`);
+  return `portdoctor — what is on this port, and why can't I reach it?
+
+Usage:
+  portdoctor TARGET              diagnose a port, host:port or URL (same as 'portdoctor doctor TARGET')
+  portdoctor COMMAND [options]
+
+Commands:
+${lines.join('\n')}
+
+Options for every command: --json, --help, --verbose, --no-color (NO_COLOR is respected too).
+
+Examples:
+  portdoctor 62893                 why can't I reach (or bind) port 62893?
+  portdoctor who 3000              what holds port 3000?
+  portdoctor ls --tcp              every TCP listener with its process
+
+Exit codes: 0 healthy/found, 1 problem found or nothing there, 2 bad usage or could not answer.
+Run 'portdoctor COMMAND --help' for a command's options.`;
+}
+
+/** A bare argument that reads as a port, host:port or URL is the doctor's shorthand. */
+function looksLikeTarget(arg: string): boolean {
+  return /^\d+$/.test(arg) || /^[a-z][a-z0-9+.-]*:\/\//i.test(arg) || /^\[.*\](:\d*)?$/.test(arg) || /:\d*$/.test(arg) || /^-\d+$/.test(arg);
+}
+
+/** Runs the CLI and returns the exit code. The one place where errors become messages. */
+export async function main(argv: readonly string[], io: CliIO = defaultIO(argv.includes('--verbose') || argv.includes('-v'), argv.includes('--no-color'))): Promise<number> {
+  try {
+    const [first, ...rest] = argv;
+    if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+      writeLine(io.stdout, topLevelHelp());
+      return first === undefined ? EXIT_FAILURE : 0;
+    }
+    if (first === '--version' || first === '-V') {
+      writeLine(io.stdout, VERSION);
+      return 0;
+    }
+    let name = first;
+    let args = rest;
+    if (!(first in COMMANDS)) {
+      if (looksLikeTarget(first) && 'doctor' in COMMANDS) {
+        name = 'doctor';
+        args = [...argv];
+      } else {
+        throw new PortdoctorError('bad-usage', `"${first}" is neither a command nor a PORT, HOST:PORT or URL.`, {
+          hint: `Commands: ${Object.keys(COMMANDS).join(', ')}. Run 'portdoctor --help'.`,
+        });
+      }
+    }
+    const entry = COMMANDS[name];
+    if (entry === undefined) throw new PortdoctorError('internal', `command ${name} is not registered`);
+    const command = (await entry.load()).default;
+    if (args.includes('--help') || args.includes('-h')) {
+      writeLine(io.stdout, command.help);
+      return 0;
+    }
+    return await command.run(args, io);
+  } catch (error) {
+    return reportError(error, io);
+  }
+}
+
+function reportError(error: unknown, io: CliIO): number {
+  if (error instanceof PortdoctorError && error.code !== 'internal') {
+    writeLine(io.stderr, `portdoctor: ${error.message}${error.hint ? ` ${error.hint}` : ''}`);
+    return EXIT_FAILURE;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  writeLine(io.stderr, `portdoctor: internal error: ${message}`);
+  if (io.verbose || process.env['DEBUG']) {
+    writeLine(io.stderr, error instanceof Error && error.stack ? error.stack : String(error));
+  } else {
+    writeLine(io.stderr, 'Run again with --verbose for details, and please report it.');
+  }
+  return EXIT_FAILURE;
+}

@@ -1,0 +1,39 @@
+import type { Port, Protocol, Socket } from '../types.js';
+
+/** Which sockets a caller wants. Filters are applied while parsing, before any process lookup. */
+export interface SocketQuery {
+  /** Default both. */
+  readonly protocols?: readonly Protocol[];
+  /** Keep only sockets whose local port is in [from, to]. */
+  readonly ports?: { readonly from: number; readonly to: number } | readonly Port[];
+  /** 'listening' (default): TCP LISTEN and UDP sockets that are not connected. 'all': every socket. */
+  readonly states?: 'listening' | 'all';
+  /** Read every network namespace in use (needs root to see other processes' namespaces). */
+  readonly allNetns?: boolean;
+  /** Attribute sockets to processes (the /proc/<pid>/fd scan). Default true. */
+  readonly withProcesses?: boolean;
+}
+
+export interface ScanStats {
+  /** Processes whose fd table we read. */
+  readonly processesScanned: number;
+  /** Processes we could not read (another user's, and we are not root). */
+  readonly processesHidden: number;
+  /** Processes that exited between listing /proc and reading them. */
+  readonly processesVanished: number;
+  /** Network namespaces whose tables were read. */
+  readonly namespaces: number;
+  /** True when we are root (or can read every process). */
+  readonly privileged: boolean;
+}
+
+export interface SocketInventory {
+  readonly sockets: readonly Socket[];
+  readonly stats: ScanStats;
+}
+
+/** What each OS back-end provides. Linux reads /proc; macOS and Windows come later. */
+export interface PlatformBackend {
+  readonly name: 'linux' | 'darwin' | 'win32';
+  listSockets(query: SocketQuery): Promise<SocketInventory>;
+}

@@ -1,0 +1,117 @@
+/**
+ * The data portdoctor talks about. Everything here is plain, readonly, JSON-serialisable data:
+ * the JSON printed by `--json` is these values as they are, so field names are a public contract
+ * (add fields, never rename).
+ */
+
+declare const portBrand: unique symbol;
+declare const pidBrand: unique symbol;
+
+/** A TCP/UDP port number, 0–65535 (0 only where "let the kernel choose" makes sense). */
+export type Port = number & { readonly [portBrand]: true };
+/** A process id. */
+export type Pid = number & { readonly [pidBrand]: true };
+
+export type Protocol = 'tcp' | 'udp';
+export type Family = 'ipv4' | 'ipv6';
+
+/**
+ * Socket states, spelled the way `ss` spells them. UDP sockets that are bound but not
+ * connected are UNCONN (the kernel reports them as TCP_CLOSE); connected UDP sockets are ESTAB.
+ */
+export type SocketState =
+  | 'ESTAB'
+  | 'SYN-SENT'
+  | 'SYN-RECV'
+  | 'FIN-WAIT-1'
+  | 'FIN-WAIT-2'
+  | 'TIME-WAIT'
+  | 'UNCONN'
+  | 'CLOSE-WAIT'
+  | 'LAST-ACK'
+  | 'LISTEN'
+  | 'CLOSING'
+  | 'NEW-SYN-RECV'
+  | 'UNKNOWN';
+
+/** A network namespace as seen from /proc/<pid>/ns/net. */
+export interface NetnsRef {
+  /** The namespace's inode number (what `readlink /proc/<pid>/ns/net` shows as net:[ID]). */
+  readonly id: number;
+  /** True when this is the namespace portdoctor itself runs in. */
+  readonly current: boolean;
+  /** `ip netns` name, or the container id, when one is known. */
+  readonly name: string | null;
+}
+
+/** A process that holds a socket (has an fd pointing at its inode). */
+export interface ProcessInfo {
+  readonly pid: number;
+  readonly ppid: number;
+  /** The short name (/proc/<pid>/comm). */
+  readonly name: string;
+  /** The full command line, arguments joined by spaces; the name in brackets for kernel threads. */
+  readonly command: string;
+  readonly user: string;
+  readonly uid: number;
+  /** One letter, as in /proc/<pid>/stat: R running, S sleeping, D disk sleep, T stopped, t traced, Z zombie, … */
+  readonly state: string;
+  /** ISO-8601 start time, or null when it could not be computed. */
+  readonly startedAt: string | null;
+  /** The systemd unit (from /proc/<pid>/cgroup), e.g. `nginx.service`. */
+  readonly unit: string | null;
+  /** The container id (64 hex) when the cgroup path names one. */
+  readonly container: string | null;
+}
+
+export interface SocketQueue {
+  /** For LISTEN: connections waiting in the accept queue. Otherwise bytes in the receive queue. */
+  readonly recv: number;
+  /** For LISTEN: the backlog (max accept queue length). Otherwise bytes in the send queue. */
+  readonly send: number;
+}
+
+/** One socket, as the kernel reports it, with the processes that hold it. */
+export interface Socket {
+  readonly protocol: Protocol;
+  readonly family: Family;
+  /** Local address, numeric (`0.0.0.0`/`::` for wildcards; IPv6 in canonical compressed form). */
+  readonly address: string;
+  readonly port: number;
+  readonly remoteAddress: string | null;
+  readonly remotePort: number | null;
+  readonly state: SocketState;
+  readonly uid: number;
+  /** User name of `uid` (from /etc/passwd), or the uid as a string when unknown. */
+  readonly user: string;
+  readonly inode: number;
+  readonly netns: NetnsRef;
+  readonly queue: SocketQueue;
+  /**
+   * True when the socket exists but none of its holders could be seen because their /proc/<pid>/fd
+   * is not readable by us (another user's process, and we are not root).
+   */
+  readonly ownerHidden: boolean;
+  readonly processes: readonly ProcessInfo[];
+}
+
+/**
+ * The outcome of a collector: a value, or why it could not be had and what would help. Collectors
+ * never throw for expected failures (not root, a tool missing): a doctor must keep going.
+ */
+export type Collected<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly reason: string; readonly hint: string };
+
+export type Severity = 'error' | 'warning' | 'info';
+
+/** A problem (or a noteworthy fact) the doctor can name. `code` is a stable public identifier. */
+export interface Finding {
+  readonly code: string;
+  readonly severity: Severity;
+  readonly title: string;
+  readonly detail: string;
+  /** For a person: the command to run, or what to check next. Always a string. */
+  readonly fix: string;
+  readonly evidence: Readonly<Record<string, unknown>>;
+}

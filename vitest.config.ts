@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // Integration tests create network namespaces, iptables rules and real processes;
+    // running files in parallel on a 2-core machine makes timing-sensitive probes flaky.
+    fileParallelism: false,
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    reporters: ['default', './test/helpers/summary-reporter.ts'],
+  },
+});
