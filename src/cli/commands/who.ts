@@ -1,0 +1,73 @@
+import { whoHolds } from '../../inventory.js';
+import { parsePort } from '../../port.js';
+import { displayAddress } from '../../render/address.js';
+import { styler } from '../../render/color.js';
+import { renderScanNote, renderSocketTable } from '../../render/sockets.js';
+import { outputWidth } from '../../render/table.js';
+import type { Protocol, Socket } from '../../types.js';
+import { usageError } from '../../errors.js';
+import { parseCommandArgs } from '../args.js';
+import type { CommandModule } from '../command.js';
+import { EXIT_NEGATIVE, EXIT_OK } from '../exit-codes.js';
+import { writeJson, writeLine, type CliIO } from '../io.js';
+
+const OPTIONS = {
+  tcp: { type: 'boolean' },
+  udp: { type: 'boolean' },
+  all: { type: 'boolean', short: 'a' },
+} as const;
+
+const help = `Usage: portdoctor who PORT [PORT…] [options]
+
+Show everything bound to a port: every address, both IPv4 and IPv6, TCP and UDP, in this
+network namespace and (as root) in every other one, such as containers. Listeners first.
+
+Options:
+  --tcp, --udp   only this protocol
+  -a, --all      also connections to and from the port (clients, TIME-WAIT)
+  --json         print {"sockets": [...]}, also when nothing holds the port
+
+Exit codes: 0 something holds the port, 1 nothing does, 2 bad usage.
+
+Examples:
+  portdoctor who 3000
+  portdoctor who 5432 6379 --json
+  sudo portdoctor who 8080        also shows the owner's pid when it is another user's`;
+
+function otherNetnsNote(sockets: readonly Socket[], color: boolean): string[] {
+  const style = styler(color);
+  return sockets
+    .filter((s) => !s.netns.current && (s.state === 'LISTEN' || s.state === 'UNCONN'))
+    .map((s) => {
+      const where = s.netns.name === null ? `network namespace ${s.netns.id}` : `network namespace "${s.netns.name}"`;
+      const owner = s.processes[0] === undefined ? '' : ` (${s.processes[0].name}, pid ${s.processes[0].pid})`;
+      return style.yellow(`! ${displayAddress(s.address, s.port)}${owner} listens in ${where}, not in yours: a client here cannot reach it through loopback.`);
+    });
+}
+
+async function run(argv: readonly string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseCommandArgs('who', argv, OPTIONS);
+  if (positionals.length === 0) throw usageError('who needs a PORT.', "E.g. 'portdoctor who 3000'.");
+  const ports = [...new Set(positionals.map(parsePort))];
+  const protocols: readonly Protocol[] | undefined = values.tcp === true && values.udp !== true ? ['tcp'] : values.udp === true && values.tcp !== true ? ['udp'] : undefined;
+  const inventory = await whoHolds(ports, { all: values.all === true, ...(protocols === undefined ? {} : { protocols }) });
+  const found = inventory.sockets.length > 0;
+  if (values.json === true) {
+    writeJson(io, { sockets: inventory.sockets, stats: inventory.stats });
+    return found ? EXIT_OK : EXIT_NEGATIVE;
+  }
+  if (!found) {
+    const list = ports.join(', ');
+    writeLine(io.stdout, `Nothing holds port${ports.length > 1 ? 's' : ''} ${list}${values.all === true ? '' : ' (no listener; --all shows connections too)'}.`);
+    if (!inventory.stats.privileged) writeLine(io.stdout, 'Listeners in other network namespaces (containers) are visible only to root.');
+    return EXIT_NEGATIVE;
+  }
+  writeLine(io.stdout, renderSocketTable(inventory.sockets, { color: io.color, width: outputWidth(io.stdout), showRemote: values.all === true }));
+  for (const line of otherNetnsNote(inventory.sockets, io.color)) writeLine(io.stdout, line);
+  const note = renderScanNote(inventory.stats, inventory.sockets);
+  if (note !== null) writeLine(io.stderr, note);
+  return EXIT_OK;
+}
+
+const command: CommandModule = { help, run };
+export default command;

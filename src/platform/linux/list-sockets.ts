@@ -1,0 +1,164 @@
+import { readFileSync } from 'node:fs';
+import type { NetnsRef, ProcessInfo, Socket } from '../../types.js';
+import type { SocketInventory, SocketQuery } from '../types.js';
+import { listPids } from './fd-scan-core.js';
+import { scanSocketOwners } from './fd-scan.js';
+import { readListenBacklogs } from './listen-backlog.js';
+import { currentNetnsId, namedNamespaces, namespacesOfPids } from './netns.js';
+import { parseCgroup, readProcess, toProcessInfo } from './process.js';
+import { PROC_NET_TABLES, parseProcNet, type ProcNetRow, type RowFilter } from './proc-net.js';
+import { userName } from './users.js';
+
+interface NamespaceSource {
+  readonly ref: NetnsRef;
+  /** Directory holding tcp, tcp6, udp, udp6 for this namespace. */
+  readonly netDir: string;
+  /** A pid inside the namespace (to enter it for the backlog), or null for our own. */
+  readonly pid: number | null;
+}
+
+function rowFilter(query: SocketQuery): RowFilter {
+  const listeningOnly = (query.states ?? 'listening') === 'listening';
+  const ports = query.ports;
+  if (ports === undefined) return { listeningOnly, portFrom: 0, portTo: 65535 };
+  if ('from' in ports) return { listeningOnly, portFrom: ports.from, portTo: ports.to };
+  const list = ports as readonly number[];
+  return { listeningOnly, portFrom: Math.min(...list), portTo: Math.max(...list), portSet: new Set(list) };
+}
+
+function readTable(path: string): string | null {
+  try {
+    // latin1: the tables are ASCII, and latin1 decoding is the cheapest string conversion.
+    return readFileSync(path, 'latin1');
+  } catch {
+    return null;
+  }
+}
+
+function containerOf(pid: number): string | null {
+  try {
+    return parseCgroup(readFileSync(`/proc/${pid}/cgroup`, 'utf8')).container;
+  } catch {
+    return null;
+  }
+}
+
+/** The namespaces to read: ours, plus with allNetns every other one a process is in. */
+function namespaceSources(query: SocketQuery, pids: readonly number[] | null): NamespaceSource[] {
+  const currentId = currentNetnsId() ?? 0;
+  const names = query.allNetns === true ? namedNamespaces() : new Map<number, string>();
+  const sources: NamespaceSource[] = [
+    { ref: { id: currentId, current: true, name: names.get(currentId) ?? null }, netDir: '/proc/self/net', pid: null },
+  ];
+  if (query.allNetns !== true || pids === null) return sources;
+  for (const [id, members] of namespacesOfPids(pids)) {
+    if (id === currentId) continue;
+    const pid = members[0]!;
+    const container = members.map(containerOf).find((c) => c !== null) ?? null;
+    const name = names.get(id) ?? (container === null ? null : container.slice(0, 12));
+    sources.push({ ref: { id, current: false, name }, netDir: `/proc/${pid}/net`, pid });
+  }
+  return sources;
+}
+
+function queueOf(row: ProcNetRow, backlogs: ReadonlyMap<number, number>): { recv: number; send: number } {
+  if (row.protocol === 'tcp' && row.state === 'LISTEN') return { recv: row.rxQueue, send: backlogs.get(row.inode) ?? row.txQueue };
+  return { recv: row.rxQueue, send: row.txQueue };
+}
+
+const STATE_ORDER = (socket: Socket): number => (socket.state === 'LISTEN' || socket.state === 'UNCONN' ? 0 : 1);
+
+function compareSockets(a: Socket, b: Socket): number {
+  return (
+    Number(b.netns.current) - Number(a.netns.current) ||
+    STATE_ORDER(a) - STATE_ORDER(b) ||
+    a.port - b.port ||
+    a.protocol.localeCompare(b.protocol) ||
+    a.family.localeCompare(b.family) ||
+    a.address.localeCompare(b.address) ||
+    (a.remotePort ?? 0) - (b.remotePort ?? 0)
+  );
+}
+
+/**
+ * The Linux socket inventory: /proc/net tables of each namespace, joined with the /proc/<pid>/fd
+ * scan for owners. Filters apply while parsing, so `who 3000` looks up owners of a handful of
+ * inodes instead of every socket on the machine.
+ */
+export async function listSocketsLinux(query: SocketQuery): Promise<SocketInventory> {
+  const privileged = process.getuid?.() === 0;
+  const withProcesses = query.withProcesses !== false;
+  const pids = withProcesses || query.allNetns === true ? listPids() : null;
+  const sources = namespaceSources(query, pids);
+  const filter = rowFilter(query);
+  const wantTcp = query.protocols === undefined || query.protocols.includes('tcp');
+  const wantUdp = query.protocols === undefined || query.protocols.includes('udp');
+
+  const rows: { row: ProcNetRow; source: NamespaceSource }[] = [];
+  for (const source of sources) {
+    for (const table of PROC_NET_TABLES) {
+      if ((table.protocol === 'tcp' && !wantTcp) || (table.protocol === 'udp' && !wantUdp)) continue;
+      const text = readTable(`${source.netDir}/${table.file}`);
+      if (text === null) continue; // e.g. tcp6 is absent when IPv6 is disabled at boot
+      for (const row of parseProcNet(text, table.protocol, table.family, filter)) rows.push({ row, source });
+    }
+  }
+
+  // Start the backlog lookups (child processes) before the synchronous fd scan, so they overlap.
+  const singlePort = filter.portFrom === filter.portTo ? filter.portFrom : undefined;
+  const hasListeners = (source: NamespaceSource): boolean => rows.some((r) => r.source === source && r.row.state === 'LISTEN');
+  const backlogPromises = sources.map((source) =>
+    hasListeners(source) && (source.pid === null || privileged)
+      ? readListenBacklogs({ ...(singlePort === undefined ? {} : { port: singlePort }), ...(source.pid === null ? {} : { nsPid: source.pid }) })
+      : Promise.resolve(new Map<number, number>()),
+  );
+
+  const wanted = new Set<number>();
+  for (const { row } of rows) if (row.inode !== 0) wanted.add(row.inode);
+  const scan = withProcesses && pids !== null ? await scanSocketOwners(pids, wanted) : null;
+
+  const processCache = new Map<number, ProcessInfo | null>();
+  const processOf = (pid: number): ProcessInfo | null => {
+    let info = processCache.get(pid);
+    if (info === undefined) {
+      const details = readProcess(pid);
+      info = details === null ? null : toProcessInfo(details);
+      processCache.set(pid, info);
+    }
+    return info;
+  };
+
+  const backlogs = await Promise.all(backlogPromises);
+  const hiddenExists = (scan?.counts.hidden ?? 0) > 0;
+  const sockets: Socket[] = rows.map(({ row, source }) => {
+    const ownerPids = scan?.owners.get(row.inode) ?? [];
+    const processes = ownerPids.map(processOf).filter((p): p is ProcessInfo => p !== null);
+    return {
+      protocol: row.protocol,
+      family: row.family,
+      address: row.address,
+      port: row.port,
+      remoteAddress: row.remotePort === 0 && row.state !== 'ESTAB' ? null : row.remoteAddress,
+      remotePort: row.remotePort === 0 && row.state !== 'ESTAB' ? null : row.remotePort,
+      state: row.state,
+      uid: row.uid,
+      user: userName(row.uid),
+      inode: row.inode,
+      netns: source.ref,
+      queue: queueOf(row, backlogs[sources.indexOf(source)] ?? new Map()),
+      ownerHidden: withProcesses && processes.length === 0 && row.inode !== 0 && hiddenExists && !privileged,
+      processes,
+    };
+  });
+  sockets.sort(compareSockets);
+  return {
+    sockets,
+    stats: {
+      processesScanned: scan?.counts.scanned ?? 0,
+      processesHidden: scan?.counts.hidden ?? 0,
+      processesVanished: scan?.counts.vanished ?? 0,
+      namespaces: sources.length,
+      privileged,
+    },
+  };
+}

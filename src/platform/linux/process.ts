@@ -1,0 +1,153 @@
+import { readFileSync } from 'node:fs';
+import type { ProcessInfo } from '../../types.js';
+import { userName } from './users.js';
+
+/**
+ * Linux reports start times in clock ticks since boot. USER_HZ is 100 on every architecture
+ * Linux supports today (it is a fixed ABI value, unlike the kernel's internal HZ), and Node has
+ * no sysconf(_SC_CLK_TCK) to ask.
+ */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+let bootTimeMs: number | null | undefined;
+
+/** Boot time from the `btime` line of /proc/stat, read once. */
+function readBootTimeMs(): number | null {
+  if (bootTimeMs !== undefined) return bootTimeMs;
+  try {
+    const match = /^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'latin1'));
+    bootTimeMs = match ? Number(match[1]) * 1000 : null;
+  } catch {
+    bootTimeMs = null;
+  }
+  return bootTimeMs;
+}
+
+/** The fields of /proc/<pid>/stat we use. */
+export interface ProcStat {
+  readonly name: string;
+  readonly state: string;
+  readonly ppid: number;
+  /** Start time in clock ticks after boot: with the pid, it identifies a process (pids are reused). */
+  readonly startTicks: number;
+}
+
+/**
+ * Parses /proc/<pid>/stat. The name (field 2) is in parentheses and may itself contain spaces and
+ * parentheses, so the fields after it are found from the *last* ")".
+ */
+export function parseProcStat(text: string): ProcStat | null {
+  const open = text.indexOf('(');
+  const close = text.lastIndexOf(')');
+  if (open === -1 || close === -1 || close < open) return null;
+  const rest = text.slice(close + 2).split(' ');
+  // rest[0] is field 3 (state); field 4 ppid; field 22 starttime → rest[19].
+  const state = rest[0];
+  const ppid = Number(rest[1]);
+  const startTicks = Number(rest[19]);
+  if (state === undefined || !Number.isFinite(ppid) || !Number.isFinite(startTicks)) return null;
+  return { name: text.slice(open + 1, close), state, ppid, startTicks };
+}
+
+/** Real uid from the `Uid:` line of /proc/<pid>/status. */
+export function parseStatusUid(text: string): number | null {
+  const at = text.indexOf('\nUid:');
+  if (at === -1) return null;
+  const value = Number.parseInt(text.slice(at + 5).trimStart(), 10);
+  return Number.isFinite(value) ? value : null;
+}
+
+const CONTAINER_PATTERNS: readonly RegExp[] = [
+  /\/docker[-/]([0-9a-f]{64})(?:\.scope)?/,
+  /\/cri-containerd-([0-9a-f]{64})\.scope/,
+  /\/crio-([0-9a-f]{64})\.scope/,
+  /\/libpod-([0-9a-f]{64})(?:\.scope)?/,
+  /\/kubepods[^\n]*\/([0-9a-f]{64})/,
+  /\/lxc(?:\.payload)?[./]([^/\n]+)/,
+];
+
+/**
+ * The systemd unit and container id from /proc/<pid>/cgroup. Units are the last `.service`
+ * component of the path (a process in `system.slice/nginx.service` belongs to nginx.service);
+ * containers are recognised by the path conventions of Docker, containerd, CRI-O, Podman and LXC.
+ */
+export function parseCgroup(text: string): { unit: string | null; container: string | null } {
+  let unit: string | null = null;
+  let container: string | null = null;
+  for (const line of text.split('\n')) {
+    // "hierarchy-ID:controllers:path"; cgroup v2 is "0::/path".
+    const path = line.slice(line.indexOf(':', line.indexOf(':') + 1) + 1);
+    if (path === '' || path === '/') continue;
+    if (container === null) {
+      for (const pattern of CONTAINER_PATTERNS) {
+        const match = pattern.exec(path);
+        if (match?.[1] !== undefined) {
+          container = match[1];
+          break;
+        }
+      }
+    }
+    if (unit === null) {
+      const services = path.split('/').filter((part) => part.endsWith('.service'));
+      if (services.length > 0) unit = services[services.length - 1] ?? null;
+    }
+  }
+  return { unit, container };
+}
+
+function readText(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+/** The start time of a pid in clock ticks, or null when it is gone. Used to detect pid reuse. */
+export function processStartTicks(pid: number): number | null {
+  const stat = readText(`/proc/${pid}/stat`);
+  return stat === null ? null : (parseProcStat(stat)?.startTicks ?? null);
+}
+
+export interface ProcessDetails extends ProcessInfo {
+  readonly startTicks: number;
+}
+
+/**
+ * Everything we report about one process. Returns null when the process has exited. Fields
+ * that a non-root caller may not read (another user's cmdline is readable; cgroup is too)
+ * degrade to empty values rather than failing the whole process.
+ */
+export function readProcess(pid: number): ProcessDetails | null {
+  const statText = readText(`/proc/${pid}/stat`);
+  if (statText === null) return null;
+  const stat = parseProcStat(statText);
+  if (stat === null) return null;
+  const statusText = readText(`/proc/${pid}/status`);
+  const uid = statusText === null ? -1 : (parseStatusUid(statusText) ?? -1);
+  const cmdline = readText(`/proc/${pid}/cmdline`);
+  // Arguments are NUL-separated with a trailing NUL; kernel threads have an empty cmdline.
+  const command = cmdline === null || cmdline === '' ? `[${stat.name}]` : cmdline.replace(/\0+$/, '').split('\0').join(' ');
+  const cgroup = readText(`/proc/${pid}/cgroup`);
+  const { unit, container } = cgroup === null ? { unit: null, container: null } : parseCgroup(cgroup);
+  const boot = readBootTimeMs();
+  return {
+    pid,
+    ppid: stat.ppid,
+    name: stat.name,
+    command,
+    user: uid === -1 ? '?' : userName(uid),
+    uid,
+    state: stat.state,
+    startedAt: boot === null ? null : new Date(boot + (stat.startTicks * 1000) / CLOCK_TICKS_PER_SECOND).toISOString(),
+    unit,
+    container,
+    startTicks: stat.startTicks,
+  };
+}
+
+/** The public shape (without the internal start ticks). */
+export function toProcessInfo(details: ProcessDetails): ProcessInfo {
+  const { startTicks: _startTicks, ...info } = details;
+  return info;
+}

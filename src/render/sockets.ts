@@ -1,0 +1,58 @@
+import type { ScanStats } from '../platform/types.js';
+import type { Socket } from '../types.js';
+import { displayAddress } from './address.js';
+import { styler } from './color.js';
+import { renderTable, type Column } from './table.js';
+
+export interface SocketTableOptions {
+  readonly color: boolean;
+  readonly width: number;
+  /** Add the REMOTE column (for --all, where connections are listed). */
+  readonly showRemote: boolean;
+}
+
+const HIDDEN_OWNER = 'owner hidden — run with sudo to see the process';
+
+function protoLabel(socket: Socket): string {
+  return socket.family === 'ipv6' ? `${socket.protocol}6` : socket.protocol;
+}
+
+/**
+ * The human table of `ls` and `who`: one line per (socket, process); a socket shared by several
+ * processes (pre-fork servers) gets one line per process, so no owner is hidden behind another.
+ */
+export function renderSocketTable(sockets: readonly Socket[], options: SocketTableOptions): string {
+  const style = styler(options.color);
+  const showNetns = sockets.some((s) => !s.netns.current);
+  const columns: Column[] = [{ header: 'PROTO' }, { header: 'LOCAL' }];
+  if (options.showRemote) columns.push({ header: 'REMOTE' });
+  columns.push({ header: 'STATE' });
+  if (showNetns) columns.push({ header: 'NETNS' });
+  columns.push({ header: 'PID', right: true }, { header: 'USER' }, { header: 'PROCESS' });
+
+  const rows: string[][] = [];
+  for (const socket of sockets) {
+    const lead = [protoLabel(socket), displayAddress(socket.address, socket.port)];
+    if (options.showRemote) lead.push(socket.remoteAddress === null ? '' : displayAddress(socket.remoteAddress, socket.remotePort));
+    lead.push(socket.state);
+    if (showNetns) lead.push(socket.netns.current ? '' : style.yellow(socket.netns.name ?? `net:${socket.netns.id}`));
+    if (socket.processes.length === 0) {
+      const what = socket.ownerHidden ? style.yellow(HIDDEN_OWNER) : socket.inode === 0 ? style.dim('(no process: kernel-held)') : style.dim('(no process found)');
+      rows.push([...lead, '-', socket.user, what]);
+      continue;
+    }
+    socket.processes.forEach((proc, index) => {
+      const cells = index === 0 ? lead : lead.map(() => '');
+      const stopped = proc.state === 'T' || proc.state === 't' ? style.red(' [stopped]') : proc.state === 'Z' ? style.red(' [zombie]') : '';
+      rows.push([...cells, String(proc.pid), proc.user, `${style.bold(proc.name)}${stopped} ${style.dim(proc.command)}`]);
+    });
+  }
+  return renderTable(columns, rows, options.width, style.dim);
+}
+
+/** One line saying what the scan could not see, or nothing when it saw everything. */
+export function renderScanNote(stats: ScanStats, sockets: readonly Socket[]): string | null {
+  const hidden = sockets.filter((s) => s.ownerHidden).length;
+  if (hidden === 0 || stats.privileged) return null;
+  return `${hidden} socket${hidden === 1 ? '' : 's'} belong to processes of other users (${stats.processesHidden} processes not readable without root): run with sudo to see them.`;
+}
