@@ -46,15 +46,14 @@ export function decodeProcIPv6(hex: string, start = 0, littleEndian = LITTLE_END
 }
 
 /**
- * RFC 5952 canonical text: lower case, leading zeros dropped, the longest run (≥ 2) of zero groups
- * replaced by "::" (the first such run on a tie), and IPv4-mapped addresses in mixed notation.
+ * Canonical text as glibc's inet_ntop writes it (and so `ss`, our ground truth): lower case,
+ * leading zeros dropped, the longest run (≥ 2) of zero groups replaced by "::" (the first on a
+ * tie, as RFC 5952 says), and the last 32 bits in dotted form for IPv4-mapped (`::ffff:a.b.c.d`)
+ * and the deprecated IPv4-compatible addresses (`::a.b.c.d`, not `::` or `::1`).
  */
 export function formatIPv6Bytes(bytes: readonly number[]): string {
   const groups: number[] = [];
   for (let i = 0; i < 16; i += 2) groups.push(((bytes[i] ?? 0) << 8) | (bytes[i + 1] ?? 0));
-  if (groups[0] === 0 && groups[1] === 0 && groups[2] === 0 && groups[3] === 0 && groups[4] === 0 && groups[5] === 0xffff) {
-    return `::ffff:${bytes[12]}.${bytes[13]}.${bytes[14]}.${bytes[15]}`;
-  }
   let bestStart = -1;
   let bestLength = 1;
   for (let i = 0; i < 8; ) {
@@ -69,6 +68,10 @@ export function formatIPv6Bytes(bytes: readonly number[]): string {
       bestLength = j - i;
     }
     i = j;
+  }
+  if (bestStart === 0 && (bestLength === 6 || (bestLength === 5 && groups[5] === 0xffff))) {
+    const prefix = bestLength === 6 ? '::' : '::ffff:';
+    return `${prefix}${bytes[12]}.${bytes[13]}.${bytes[14]}.${bytes[15]}`;
   }
   const hex = groups.map((g) => g.toString(16));
   if (bestStart === -1) return hex.join(':');

@@ -1,0 +1,32 @@
+import { execFile } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root (two levels above test/helpers). */
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * Makes sure dist/ holds a compiled copy of `sources` (paths under src/, e.g. 'collectors/loopback.ts')
+ * that is newer than the source, for tests that must run our code in another process (another
+ * uid, another network namespace). Builds with --noEmitOnError false because the tree is shared
+ * and another half-written file must not stop ours from being emitted.
+ */
+export async function ensureBuilt(sources: readonly string[]): Promise<void> {
+  const stale = sources.some((source) => {
+    const js = `${REPO_ROOT}dist/${source.replace(/\.ts$/, '.js')}`;
+    return !existsSync(js) || statSync(js).mtimeMs < statSync(`${REPO_ROOT}src/${source}`).mtimeMs;
+  });
+  if (!stale) return;
+  await new Promise<void>((resolve) => {
+    execFile('npx', ['tsc', '-p', 'tsconfig.build.json', '--noEmitOnError', 'false'], { cwd: REPO_ROOT, timeout: 180_000 }, () => resolve());
+  });
+  for (const source of sources) {
+    const js = `${REPO_ROOT}dist/${source.replace(/\.ts$/, '.js')}`;
+    if (!existsSync(js)) throw new Error(`build did not produce ${js}`);
+  }
+}
+
+/** file:// URL of a compiled module, for `import()` in a child process. */
+export function distUrl(source: string): string {
+  return new URL(`dist/${source.replace(/\.ts$/, '.js')}`, `file://${REPO_ROOT}`).href;
+}

@@ -1,0 +1,36 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const CLI = fileURLToPath(new URL('../../dist/cli/bin.js', import.meta.url));
+export const ROOT_DIR = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface CliResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs the built CLI (npm test builds it first). `prefix` runs it under another command, e.g.
+ * setpriv to run it as an unprivileged user, or `ip netns exec NS` inside a namespace.
+ */
+export function runCli(args: readonly string[], options: { prefix?: readonly string[]; env?: NodeJS.ProcessEnv; timeoutMs?: number; input?: string } = {}): CliResult {
+  const prefix = options.prefix ?? [];
+  const argv = [...prefix, process.execPath, CLI, ...args];
+  const result = spawnSync(argv[0]!, argv.slice(1), {
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', ...options.env },
+    timeout: options.timeoutMs ?? 20_000,
+    ...(options.input === undefined ? {} : { input: options.input }),
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Parses stdout as JSON, failing the test with the output when it is not. */
+export function jsonOf(result: CliResult): unknown {
+  try {
+    return JSON.parse(result.stdout);
+  } catch {
+    throw new Error(`stdout is not JSON (exit ${result.code}):\n${result.stdout}\n${result.stderr}`);
+  }
+}
