@@ -1,0 +1,102 @@
+import type { BindResult } from '../collectors/bind-check.js';
+import type { FirewallQuery, FirewallReport } from '../collectors/firewall.js';
+import type { LoopbackFacts } from '../collectors/loopback.js';
+import type { PortSettings } from '../collectors/port-settings.js';
+import type { ProbeResult } from '../collectors/probe.js';
+import type { Resolution } from '../collectors/resolution.js';
+import type { LocalhostMapping } from '../platform/linux/hosts-file.js';
+import type { ScanStats } from '../platform/types.js';
+import type { Target } from '../target.js';
+import type { Collected, Finding, Socket } from '../types.js';
+
+/**
+ * Which question the doctor answers. `client`: why can't I reach it? `server`: why can't I bind
+ * it? A bare port is ambiguous, so it gets both.
+ */
+export type DoctorView = 'client' | 'server';
+
+export interface DoctorOptions {
+  /** Per-attempt probe timeout (default 1000 ms): what a DROP rule costs at most. */
+  readonly timeoutMs?: number;
+  /** Server view only (`--bind`). */
+  readonly bind?: boolean;
+  /** Where the hosts file is (default /etc/hosts). */
+  readonly hostsFile?: string;
+}
+
+/** The firewall verdict for one address the client would try. */
+export interface FirewallCheck {
+  readonly query: FirewallQuery;
+  readonly result: Collected<FirewallReport>;
+}
+
+/** The hosts file, as far as `localhost` is concerned. */
+export interface HostsFacts {
+  readonly path: string;
+  readonly localhost: readonly LocalhostMapping[];
+}
+
+/** Everything the collectors found. Rules are pure functions of this value. */
+export interface DoctorFacts {
+  readonly target: Target;
+  readonly views: readonly DoctorView[];
+  /** Every socket on the port: all states, both protocols, every namespace we can see. */
+  readonly sockets: readonly Socket[];
+  readonly scan: ScanStats;
+  /** The client view's connection attempts; null in the server view only. */
+  readonly probe: ProbeResult | null;
+  /** How `localhost` (or the target's host name) resolves; null for an IP literal. */
+  readonly resolution: Resolution | null;
+  readonly loopback: Collected<LoopbackFacts>;
+  readonly hosts: Collected<HostsFacts>;
+  readonly portSettings: Collected<PortSettings>;
+  readonly firewall: readonly FirewallCheck[];
+  /** Trial binds of the server view (closed at once); empty in the client view only. */
+  readonly binds: readonly BindResult[];
+  /** Whether we run as root (what sudo would add). */
+  readonly privileged: boolean;
+}
+
+/** The troubleshooting steps, in the order an admin walks them. Ids are a public contract. */
+export type StepId = 'identify-application' | 'port-usage' | 'firewall' | 'loopback-resolution' | 'configuration' | 'logs' | 'what-to-do';
+
+export interface Step {
+  readonly id: StepId;
+  readonly title: string;
+  /** ok ✔, problem ✖ (an error finding), warning !, info (context only), skipped (not examined). */
+  readonly status: 'ok' | 'problem' | 'warning' | 'info' | 'skipped';
+  /** What was seen, one or more lines for a person. */
+  readonly lines: readonly string[];
+  /** Codes of the findings that belong to this step. */
+  readonly findings: readonly string[];
+}
+
+/** A rule turns facts into findings; it belongs to one troubleshooting step. */
+export interface Rule {
+  readonly step: StepId;
+  /** The finding codes this rule can produce (for docs and tests). */
+  readonly codes: readonly string[];
+  readonly evaluate: (facts: DoctorFacts) => readonly Finding[];
+}
+
+/** The doctor's answer. `ok` is false exactly when there is an `error` finding. */
+export interface DoctorReport {
+  readonly target: Target & { readonly views: readonly DoctorView[] };
+  readonly ok: boolean;
+  readonly findings: readonly Finding[];
+  /** Every connection attempt of the client view (address, family, status, latency, error, fingerprint). */
+  readonly probes: ProbeResult['attempts'];
+  readonly sockets: readonly Socket[];
+  readonly steps: readonly Step[];
+  /** The raw facts behind the findings, for tools and the web page. */
+  readonly facts: {
+    readonly resolution: Resolution | null;
+    readonly loopback: Collected<LoopbackFacts>;
+    readonly hosts: Collected<HostsFacts>;
+    readonly portSettings: Collected<PortSettings>;
+    readonly firewall: readonly FirewallCheck[];
+    readonly binds: readonly BindResult[];
+    readonly scan: ScanStats;
+  };
+  readonly elapsedMs: number;
+}

@@ -1,0 +1,35 @@
+import type { Rule } from '../doctor/types.js';
+import { addressRules } from './address-rules.js';
+import { applicationRules } from './application.js';
+import { contextRules } from './context.js';
+import { firewallRules } from './firewall.js';
+import { localhostResolution } from './localhost-resolution.js';
+import { loopbackDown } from './loopback-down.js';
+import { nothingListening } from './nothing-listening.js';
+import { otherNetns } from './other-netns.js';
+import { portPolicy } from './port-policy.js';
+import { processState } from './process-state.js';
+import { protocolMismatch } from './protocol-mismatch.js';
+import { serverView } from './server-view.js';
+
+/**
+ * Every rule, in "most likely cause first" order: findings of equal severity are reported in
+ * this order, so the fix list starts with what explains the most.
+ */
+export const RULES: readonly Rule[] = [
+  loopbackDown,
+  otherNetns,
+  firewallRules,
+  processState,
+  protocolMismatch,
+  addressRules,
+  localhostResolution,
+  nothingListening,
+  applicationRules,
+  serverView,
+  portPolicy,
+  contextRules,
+];
+
+/** Every finding code the doctor can produce. Public contract: codes are never renamed. */
+export const FINDING_CODES: readonly string[] = RULES.flatMap((rule) => rule.codes);
