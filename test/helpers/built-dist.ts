@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The repository root (two levels above test/helpers). */
@@ -29,4 +31,29 @@ export async function ensureBuilt(sources: readonly string[]): Promise<void> {
 /** file:// URL of a compiled module, for `import()` in a child process. */
 export function distUrl(source: string): string {
   return new URL(`dist/${source.replace(/\.ts$/, '.js')}`, `file://${REPO_ROOT}`).href;
+}
+
+let publicRoot: string | undefined;
+
+/**
+ * A world-readable copy of dist/ (with package.json, which marks the files as ES modules), for
+ * tests that run our code as an unprivileged user: the checkout itself may live under a
+ * directory that user cannot enter (CI clones wherever it likes, e.g. under /root). Made once
+ * per test process, under the system temp directory.
+ */
+export function publicDist(): string {
+  if (publicRoot !== undefined) return publicRoot;
+  const root = mkdtempSync(join(tmpdir(), 'portdoctor-dist-'));
+  cpSync(`${REPO_ROOT}dist`, join(root, 'dist'), { recursive: true });
+  copyFileSync(`${REPO_ROOT}package.json`, join(root, 'package.json'));
+  const open = (path: string): void => {
+    chmodSync(path, 0o755);
+    for (const entry of readdirSync(path, { withFileTypes: true })) {
+      if (entry.isDirectory()) open(join(path, entry.name));
+      else chmodSync(join(path, entry.name), 0o644);
+    }
+  };
+  open(root);
+  publicRoot = root;
+  return root;
 }

@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { publicDist } from './built-dist.js';
 
 export const CLI = fileURLToPath(new URL('../../dist/cli/bin.js', import.meta.url));
 export const ROOT_DIR = fileURLToPath(new URL('../..', import.meta.url));
@@ -16,7 +18,9 @@ export interface CliResult {
  */
 export function runCli(args: readonly string[], options: { prefix?: readonly string[]; env?: NodeJS.ProcessEnv; timeoutMs?: number; input?: string } = {}): CliResult {
   const prefix = options.prefix ?? [];
-  const argv = [...prefix, process.execPath, CLI, ...args];
+  // Another user may not be able to read the checkout: run a world-readable copy of dist/ then.
+  const cli = prefix.includes('setpriv') ? join(publicDist(), 'dist', 'cli', 'bin.js') : CLI;
+  const argv = [...prefix, process.execPath, cli, ...args];
   const result = spawnSync(argv[0]!, argv.slice(1), {
     encoding: 'utf8',
     env: { ...process.env, NO_COLOR: '1', ...options.env },

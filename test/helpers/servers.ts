@@ -93,7 +93,7 @@ export async function childServer(command: string, args: readonly string[], port
   return { pid, port, child, [Symbol.asyncDispose]: dispose };
 }
 
-export interface SelfSignedCert extends Disposable {
+export interface SelfSignedCert {
   readonly key: Buffer;
   readonly cert: Buffer;
 }
@@ -105,7 +105,7 @@ export function selfSignedCert(): SelfSignedCert {
     execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-subj', '/CN=portdoctor-test', '-days', '1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore', timeout: 10_000 });
     const key = readFileSync(join(dir, 'key.pem'));
     const cert = readFileSync(join(dir, 'cert.pem'));
-    return { key, cert, [Symbol.dispose]: () => undefined };
+    return { key, cert };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -152,4 +152,24 @@ export function createNetns(options: { hosts?: string; resolvConf?: string } = {
     exec: (argv) => execFileSync(prefix[0], [...prefix.slice(1), ...argv], { encoding: 'utf8', timeout: 20_000 }),
     [Symbol.asyncDispose]: async () => dispose(),
   };
+}
+
+/**
+ * A MySQL/MariaDB initial handshake packet (protocol 10) laid out byte for byte as servers send it:
+ * 3-byte length, sequence 0, 0x0a, version NUL, thread id, 8+13 bytes of salt, capabilities,
+ * charset, status, plugin name. No MySQL server is installed here, so tests build it.
+ */
+export function mysqlGreeting(version: string): Buffer {
+  const payload = Buffer.concat([
+    Buffer.from([0x0a]),
+    Buffer.from(`${version}\0`, 'latin1'),
+    Buffer.from([0x2a, 0x00, 0x00, 0x00]),
+    Buffer.from('abcdefgh', 'latin1'),
+    Buffer.from([0x00, 0xff, 0xf7, 0xff, 0x02, 0x00, 0xff, 0xdf, 0x15]),
+    Buffer.alloc(10),
+    Buffer.from('ijklmnopqrst\0', 'latin1'),
+    Buffer.from('mysql_native_password\0', 'latin1'),
+  ]);
+  const header = Buffer.from([payload.length & 0xff, (payload.length >> 8) & 0xff, (payload.length >> 16) & 0xff, 0x00]);
+  return Buffer.concat([header, payload]);
 }

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectFirewall, type FirewallQuery } from '../../src/collectors/firewall.js';
+import { publicDist } from '../helpers/built-dist.js';
 
 const run = promisify(execFile);
 const root = process.getuid?.() === 0;
@@ -223,12 +224,8 @@ describe.skipIf(!root)('collectFirewall in real namespaces (needs root: builds n
   });
 
   it('unprivileged: no rule set is readable, so ok:false with the root hint (not a crash)', async () => {
-    // The child is a plain-JS bundle of the collector (rolldown ships with vitest), run as nobody.
-    const { build } = await import('rolldown');
-    const bundle = join(scratch, 'firewall.mjs');
-    await build({ input: fileURLToPath(new URL('../../src/collectors/firewall.ts', import.meta.url)), platform: 'node', output: { file: bundle, format: 'esm' }, logLevel: 'silent' });
-    chmodSync(scratch, 0o755);
-    chmodSync(bundle, 0o644);
+    // The child imports the built collector from a world-readable copy of dist/, run as nobody.
+    const bundle = join(publicDist(), 'dist', 'collectors', 'firewall.js');
     const script = `const { collectFirewall } = await import(${JSON.stringify(bundle)}); console.log(JSON.stringify(await collectFirewall({ protocol: 'tcp', family: 'ipv4', address: '127.0.0.1', port: 80 })));`;
     const { stdout } = await run('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '--input-type=module', '-e', script], {
       env: { PATH: '/usr/bin:/bin' },
