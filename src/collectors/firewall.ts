@@ -84,17 +84,52 @@ function unreadable(sources: readonly SourceRead[]): { reason: string; hint: str
  * if (result.ok && result.value.blocked) console.log(`blocked by: ${result.value.blocked.rule}`);
  */
 export async function collectFirewall(query: FirewallQuery, options: CollectFirewallOptions = {}): Promise<Collected<FirewallReport>> {
-  const packet = packetFor(query);
+  const [result] = await collectFirewallChecks([query], options);
+  return result!;
+}
+
+/**
+ * The same check for several destinations (the doctor asks for every address a client tries),
+ * reading the rule sets once: the tools are the slow part, the evaluation is microseconds.
+ *
+ * @example
+ * const [v4, v6] = await collectFirewallChecks([
+ *   { protocol: 'tcp', family: 'ipv4', address: '127.0.0.1', port: 3000 },
+ *   { protocol: 'tcp', family: 'ipv6', address: '::1', port: 3000 },
+ * ]);
+ */
+export async function collectFirewallChecks(queries: readonly FirewallQuery[], options: CollectFirewallOptions = {}): Promise<Collected<FirewallReport>[]> {
+  queries.forEach(packetFor); // validate before running any tool
+  return (await loadFirewall(options)).check(queries);
+}
+
+/** Rule sets read once, ready to answer any number of queries. */
+export interface LoadedFirewall {
+  check(queries: readonly FirewallQuery[]): Collected<FirewallReport>[];
+}
+
+/**
+ * Reads the rule sets (the slow part: five tools, run concurrently) so that callers can start
+ * the reading early and ask their questions once they know them.
+ *
+ * @example
+ * const loading = loadFirewall();            // start now
+ * const addresses = await whatTheClientTries();
+ * const results = (await loading).check(addresses.map(toQuery));
+ */
+export async function loadFirewall(options: CollectFirewallOptions = {}): Promise<LoadedFirewall> {
   const { rulesets, sources } = await readFirewallRules(options);
-  if (!sources.some((s) => s.read)) return { ok: false, ...unreadable(sources) };
+  if (!sources.some((s) => s.read)) {
+    const failure = { ok: false as const, ...unreadable(sources) };
+    return { check: (queries) => queries.map(() => failure) };
+  }
   const { bases, notes } = buildBaseChains(rulesets);
-  const evaluation = evaluatePath(packet, bases);
+  const sourceStatus = sources.map(({ name, read, reason }) => ({ name, read, reason }));
   return {
-    ok: true,
-    value: {
-      blocked: evaluation.blocked,
-      sources: sources.map(({ name, read, reason }) => ({ name, read, reason })),
-      uninterpreted: [...notes, ...evaluation.uninterpreted],
-    },
+    check: (queries) =>
+      queries.map((query) => {
+        const evaluation = evaluatePath(packetFor(query), bases);
+        return { ok: true as const, value: { blocked: evaluation.blocked, sources: sourceStatus, uninterpreted: [...notes, ...evaluation.uninterpreted] } };
+      }),
   };
 }

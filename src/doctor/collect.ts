@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { tryBind, type BindResult } from '../collectors/bind-check.js';
-import { collectFirewall } from '../collectors/firewall.js';
+import { loadFirewall, type LoadedFirewall } from '../collectors/firewall.js';
 import { collectLoopback } from '../collectors/loopback.js';
 import { collectPortSettings } from '../collectors/port-settings.js';
 import { probe } from '../collectors/probe.js';
@@ -41,13 +41,10 @@ function firewallAddresses(facts: Pick<DoctorFacts, 'probe' | 'target'>): string
   return [...new Set(addresses.map((a) => (a.startsWith('::ffff:') && a.includes('.') ? a.slice(7) : a)))];
 }
 
-async function collectFirewallChecks(target: Target, addresses: readonly string[]): Promise<FirewallCheck[]> {
-  return Promise.all(
-    addresses.map(async (address) => {
-      const query = { protocol: target.protocol, family: familyOf(address), address, port: target.port };
-      return { query, result: await collectFirewall(query) };
-    }),
-  );
+function checkFirewall(firewall: LoadedFirewall, target: Target, addresses: readonly string[]): FirewallCheck[] {
+  const queries = addresses.map((address) => ({ protocol: target.protocol, family: familyOf(address), address, port: target.port }));
+  const results = firewall.check(queries);
+  return queries.map((query, index) => ({ query, result: results[index]! }));
 }
 
 /** The addresses to trial-bind in the server view: the one asked for, or the usual four. */
@@ -69,10 +66,11 @@ export async function collectFacts(target: Target, options: DoctorOptions = {}):
   const loopbackPromise = collectLoopback();
   const hostsPromise = collectHosts(options.hostsFile ?? '/etc/hosts');
   const settingsPromise = collectPortSettings();
+  // Reading the rule sets takes tens of ms of child processes: start now, ask once the addresses are known.
+  const firewallPromise = loadFirewall();
 
   const inventory = await whoHolds([target.port], { all: true });
   const probeResult = views.includes('client') ? await probe(target, { timeoutMs: options.timeoutMs ?? 1000 }) : null;
-  const firewallPromise = collectFirewallChecks(target, firewallAddresses({ probe: probeResult, target }));
 
   const binds: BindResult[] = [];
   if (views.includes('server')) {
@@ -81,7 +79,8 @@ export async function collectFacts(target: Target, options: DoctorOptions = {}):
     for (const address of bindAddresses(target)) binds.push(await tryBind({ address, port: target.port, protocol: target.protocol }));
   }
 
-  const [loopback, hosts, portSettings, firewall] = await Promise.all([loopbackPromise, hostsPromise, settingsPromise, firewallPromise]);
+  const [loopback, hosts, portSettings, loaded] = await Promise.all([loopbackPromise, hostsPromise, settingsPromise, firewallPromise]);
+  const firewall = checkFirewall(loaded, target, firewallAddresses({ probe: probeResult, target }));
   return {
     target,
     views,

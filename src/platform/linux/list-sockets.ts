@@ -54,7 +54,13 @@ function namespaceSources(query: SocketQuery, pids: readonly number[] | null): N
   for (const [id, members] of namespacesOfPids(pids)) {
     if (id === currentId) continue;
     const pid = members[0]!;
-    const container = members.map(containerOf).find((c) => c !== null) ?? null;
+    // Processes of one container share its cgroup; a few members tell, and reading every
+    // member's cgroup would cost thousands of reads in a busy namespace.
+    let container: string | null = null;
+    for (const member of members.slice(0, 4)) {
+      container = containerOf(member);
+      if (container !== null) break;
+    }
     const name = names.get(id) ?? (container === null ? null : container.slice(0, 12));
     sources.push({ ref: { id, current: false, name }, netDir: `/proc/${pid}/net`, pid });
   }
