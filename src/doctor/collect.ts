@@ -8,6 +8,7 @@ import { whoHolds } from '../inventory.js';
 import { localhostEntries, readHostsFile } from '../platform/linux/hosts-file.js';
 import type { Target } from '../target.js';
 import type { Collected, Family } from '../types.js';
+import { collectConfig, collectOwnerLogs, logOwnerOf } from './project.js';
 import type { DoctorFacts, DoctorOptions, DoctorView, FirewallCheck, HostsFacts } from './types.js';
 
 const LOOPBACKS = ['127.0.0.1', '::1'] as const;
@@ -69,7 +70,10 @@ export async function collectFacts(target: Target, options: DoctorOptions = {}):
   // Reading the rule sets takes tens of ms of child processes: start now, ask once the addresses are known.
   const firewallPromise = loadFirewall();
 
+  const configPromise = collectConfig(options);
   const inventory = await whoHolds([target.port], { all: true });
+  const logOwner = logOwnerOf(inventory.sockets, target.port, options);
+  const logsPromise = collectOwnerLogs(logOwner);
   const probeResult = views.includes('client') ? await probe(target, { timeoutMs: options.timeoutMs ?? 1000 }) : null;
 
   const binds: BindResult[] = [];
@@ -79,7 +83,7 @@ export async function collectFacts(target: Target, options: DoctorOptions = {}):
     for (const address of bindAddresses(target)) binds.push(await tryBind({ address, port: target.port, protocol: target.protocol }));
   }
 
-  const [loopback, hosts, portSettings, loaded] = await Promise.all([loopbackPromise, hostsPromise, settingsPromise, firewallPromise]);
+  const [loopback, hosts, portSettings, loaded, config, logs] = await Promise.all([loopbackPromise, hostsPromise, settingsPromise, firewallPromise, configPromise, logsPromise]);
   const firewall = checkFirewall(loaded, target, firewallAddresses({ probe: probeResult, target }));
   return {
     target,
@@ -94,5 +98,8 @@ export async function collectFacts(target: Target, options: DoctorOptions = {}):
     firewall,
     binds,
     privileged,
+    config,
+    logOwner,
+    logs,
   };
 }

@@ -51,6 +51,9 @@ export function diagnose(facts: DoctorFacts, elapsedMs = 0): DoctorReport {
       firewall: facts.firewall,
       binds: facts.binds,
       scan: facts.scan,
+      config: facts.config,
+      logOwner: facts.logOwner,
+      logs: facts.logs,
     },
     elapsedMs,
   };

@@ -1,6 +1,7 @@
 import { isListening } from '../inventory.js';
 import { displayAddress } from '../render/address.js';
 import type { Finding } from '../types.js';
+import { configurationLines, logLines } from './steps-project.js';
 import type { DoctorFacts, Step, StepId } from './types.js';
 
 function statusOf(findings: readonly Finding[]): Step['status'] {
@@ -81,8 +82,8 @@ export function buildSteps(facts: DoctorFacts, findings: readonly Finding[], ste
     step('port-usage', 'Check port usage and conflicts', portUsageLines(facts)),
     step('firewall', 'Review firewall rules', firewallLines(facts)),
     step('loopback-resolution', 'Examine the loopback interface and name resolution', loopbackLines(facts)),
-    { id: 'configuration', title: 'Examine configuration', status: 'skipped', lines: ['Not examined yet.'], findings: [] },
-    { id: 'logs', title: "Check the application's logs", status: 'skipped', lines: ['Not examined yet.'], findings: [] },
+    facts.config === null ? { id: 'configuration', title: 'Examine configuration', status: 'skipped', lines: configurationLines(facts), findings: [] } : step('configuration', 'Examine configuration', configurationLines(facts)),
+    facts.logs === null ? { id: 'logs', title: "Check the application's logs", status: 'skipped', lines: logLines(facts), findings: [] } : step('logs', "Check the application's logs", logLines(facts)),
     {
       id: 'what-to-do',
       title: 'What to do',

@@ -6,6 +6,8 @@ import type { ProbeResult } from '../collectors/probe.js';
 import type { Resolution } from '../collectors/resolution.js';
 import type { LocalhostMapping } from '../platform/linux/hosts-file.js';
 import type { ScanStats } from '../platform/types.js';
+import type { ConfigScan } from '../config/types.js';
+import type { LogOwner, LogReport } from '../logs/types.js';
 import type { Target } from '../target.js';
 import type { Collected, Finding, Socket } from '../types.js';
 
@@ -22,6 +24,21 @@ export interface DoctorOptions {
   readonly bind?: boolean;
   /** Where the hosts file is (default /etc/hosts). */
   readonly hostsFile?: string;
+  /**
+   * The project directory to scan for port declarations. Undefined: the current directory when
+   * it looks like a project; null: do not scan.
+   */
+  readonly configDir?: string | null;
+  /** Whose logs to read, in addition to (or instead of, when nothing holds the port) the holder's. */
+  readonly logOwner?: LogOwner;
+}
+
+/** The configuration scan of the doctor: where, and what it found. */
+export interface ConfigFactsOfDoctor {
+  readonly dir: string;
+  /** How the directory was chosen: given with --config, or the current directory looking like a project. */
+  readonly chosen: 'option' | 'cwd';
+  readonly scan: ConfigScan;
 }
 
 /** The firewall verdict for one address the client would try. */
@@ -55,6 +72,11 @@ export interface DoctorFacts {
   readonly binds: readonly BindResult[];
   /** Whether we run as root (what sudo would add). */
   readonly privileged: boolean;
+  /** The configuration scan, or null when no project directory was scanned. */
+  readonly config: ConfigFactsOfDoctor | null;
+  /** Whose logs were read (the holder of the port, or what the options named), null when nobody's. */
+  readonly logOwner: LogOwner | null;
+  readonly logs: LogReport | null;
 }
 
 /** The troubleshooting steps, in the order an admin walks them. Ids are a public contract. */
@@ -97,6 +119,9 @@ export interface DoctorReport {
     readonly firewall: readonly FirewallCheck[];
     readonly binds: readonly BindResult[];
     readonly scan: ScanStats;
+    readonly config: ConfigFactsOfDoctor | null;
+    readonly logOwner: LogOwner | null;
+    readonly logs: LogReport | null;
   };
   readonly elapsedMs: number;
 }

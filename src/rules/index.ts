@@ -9,6 +9,7 @@ import { nothingListening } from './nothing-listening.js';
 import { otherNetns } from './other-netns.js';
 import { portPolicy } from './port-policy.js';
 import { processState } from './process-state.js';
+import { configurationRules, logRules } from './project.js';
 import { protocolMismatch } from './protocol-mismatch.js';
 import { serverView } from './server-view.js';
 
@@ -29,6 +30,8 @@ export const RULES: readonly Rule[] = [
   serverView,
   portPolicy,
   contextRules,
+  configurationRules,
+  logRules,
 ];
 
 /** Every finding code the doctor can produce. Public contract: codes are never renamed. */

@@ -1,0 +1,21 @@
+import type { DoctorFacts } from './types.js';
+
+/** What the configuration step saw: which directory, and the declarations that concern the port. */
+export function configurationLines(facts: DoctorFacts): string[] {
+  if (facts.config === null) return ['No project directory scanned (run from the project, or give --config DIR).'];
+  const { dir, scan } = facts.config;
+  const port = facts.target.port;
+  const relevant = scan.declarations.filter((d) => d.port === port);
+  const lines = [`Scanned ${scan.filesScanned} file${scan.filesScanned === 1 ? '' : 's'} in ${dir}${scan.truncated ? ' (stopped early: too many files)' : ''}: ${scan.declarations.length} port declaration${scan.declarations.length === 1 ? '' : 's'}, ${relevant.length} for port ${port}.`];
+  for (const d of relevant.slice(0, 8)) lines.push(`${d.file}:${d.line} ${d.role} ${d.host ?? ''}${d.host ? ':' : ''}${d.port} — ${d.text.trim()}`);
+  for (const w of scan.warnings.slice(0, 3)) lines.push(`warning: ${w.file}${w.line === null ? '' : `:${w.line}`} ${w.message}`);
+  return lines;
+}
+
+/** What the logs step read, and from where. */
+export function logLines(facts: DoctorFacts): string[] {
+  if (facts.logs === null) return ['No owner to read logs from (nothing holds the port; name one with --pid, --unit, --container or --log).'];
+  const lines = facts.logs.sources.map((s) => `${s.source}: ${s.read ? s.reason : `not read (${s.reason})`}`);
+  if (facts.logs.lines.length === 0) lines.push('No errors, stack traces or bind failures in what was read.');
+  return lines;
+}
