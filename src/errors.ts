@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'bad-target'
   | 'unsupported-platform'
   | 'permission-denied'
+  | 'port-in-use'
   | 'internal';
 
 export class PortdoctorError extends Error {

@@ -1,6 +1,6 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -51,8 +51,49 @@ export function findingOf(report: DoctorJson, code: string, severity?: DoctorFin
 export const problems = (report: DoctorJson): string[] => report.findings.filter((f) => f.severity !== 'info').map((f) => `${f.code}/${f.severity}`);
 export const codes = (report: DoctorJson): string[] => report.findings.map((f) => f.code);
 
-/** A port in 20000-29999: outside the default ephemeral range and every browser "bad port". */
-export const quietPort = (): number => 20000 + Math.floor(Math.random() * 10000);
+/** Ports with a listening (TCP LISTEN) or bound (UDP) socket in any network namespace on the machine. */
+function portsBoundAnywhere(): Set<number> {
+  const dirs = new Map<string, string>();
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const ns = readlinkSync(`/proc/${pid}/ns/net`);
+      if (!dirs.has(ns)) dirs.set(ns, `/proc/${pid}/net`);
+    } catch {
+      // the process exited, or is not ours to read
+    }
+  }
+  const bound = new Set<number>();
+  for (const dir of dirs.values()) {
+    for (const [table, state] of [['tcp', '0A'], ['tcp6', '0A'], ['udp', '07'], ['udp6', '07']] as const) {
+      let text = '';
+      try {
+        text = readFileSync(`${dir}/${table}`, 'latin1');
+      } catch {
+        continue;
+      }
+      for (const line of text.split('\n').slice(1)) {
+        const fields = line.trim().split(/\s+/);
+        if (fields[3] === state) bound.add(parseInt(fields[1]!.split(':')[1]!, 16));
+      }
+    }
+  }
+  return bound;
+}
+
+/**
+ * A port in 61000-64999 (above the default ephemeral range 32768-60999 and every browser "bad port") that
+ * nothing listens on in ANY namespace: a listener elsewhere (another test, a benchmark) would
+ * add an other-netns finding to the situation under test.
+ */
+export function quietPort(): number {
+  const bound = portsBoundAnywhere();
+  for (let i = 0; i < 1000; i++) {
+    const port = 61000 + Math.floor(Math.random() * 4000);
+    if (!bound.has(port) && !bound.has(port + 1)) return port;
+  }
+  throw new Error("no quiet port in 61000-64999");
+}
 
 export interface Started {
   readonly pid: number;
@@ -70,6 +111,7 @@ export class Situation implements AsyncDisposable {
   readonly prefix: readonly string[] = ['ip', 'netns', 'exec', this.name];
   private readonly children: ChildProcess[] = [];
   private readonly dirs: string[] = [];
+  private emptyDir: string | undefined;
 
   constructor(options: { loUp?: boolean; hosts?: string } = {}) {
     execFileSync('ip', ['netns', 'add', this.name], { timeout: 10_000 });
@@ -109,6 +151,12 @@ export class Situation implements AsyncDisposable {
     } catch {
       throw new Error(`doctor ${args.join(' ')} printed no JSON (exit ${result.code}):\n${result.stdout}\n${result.stderr}`);
     }
+    // PD_DOC_CAPTURE=FILE: keep what each run found (for the docs/findings examples).
+    const capture = process.env.PD_DOC_CAPTURE;
+    if (capture !== undefined) {
+      const target = args.filter((a) => a !== 'doctor').join(' ');
+      for (const f of report.findings) appendFileSync(capture, `${JSON.stringify({ target, nobody: options.nobody === true, code: f.code, severity: f.severity, title: f.title, detail: f.detail, fix: f.fix, exit: result.code })}\n`);
+    }
     return { ...result, report };
   }
 
@@ -117,7 +165,11 @@ export class Situation implements AsyncDisposable {
     const prefix = [...(options.inHost === true ? [] : this.prefix), ...(options.nobody === true ? ['setpriv', ...NOBODY] : [])];
     const argv = [...prefix, process.execPath, CLI, ...args];
     const started = performance.now();
+    // An empty directory as cwd: the doctor scans the current directory for project
+    // configuration, and the repository's own fixtures must not leak into these situations.
+    this.emptyDir ??= this.tempDir();
     const result = spawnSync(argv[0]!, argv.slice(1), {
+      cwd: this.emptyDir,
       encoding: 'utf8',
       env: { ...process.env, NO_COLOR: '1', ...(options.columns === undefined ? {} : { COLUMNS: String(options.columns) }) },
       timeout: 20_000,

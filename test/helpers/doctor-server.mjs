@@ -5,7 +5,7 @@
 //   MODE reset            accepts, then resets the connection (RST) at once
 //   MODE tls CERT KEY     a TLS server (HTTP over TLS, 200) with the given PEM files
 //   MODE udp              a bound UDP socket that ignores datagrams
-// HOSTS is a comma-separated list of addresses (127.0.0.1,::1). Prints one JSON line
+// HOSTS is a comma-separated list of addresses (127.0.0.1,::1); IPv6 ones are IPv6-only, except :: (dual-stack). Prints one JSON line
 // {"pid","port"} once every socket listens; exits by itself after 120 s (bounded).
 import { readFileSync } from 'node:fs';
 import dgram from 'node:dgram';
@@ -54,8 +54,7 @@ for (const host of hosts) {
     continue;
   }
   const server = makeServer();
-  server.on('clientError', () => undefined);
-  await new Promise((resolve, reject) => { server.once('error', reject); server.listen({ host, port, ipv6Only: host.includes(':') }, resolve); });
+  await new Promise((resolve, reject) => { server.once('error', reject); server.listen({ host, port, ipv6Only: host.includes(':') && host !== '::' }, resolve); });
   bound.push(server.address().port);
 }
 process.stdout.write(`${JSON.stringify({ pid: process.pid, port: bound[0] })}\n`);

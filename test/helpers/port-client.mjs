@@ -1,5 +1,4 @@
 // A test child that connects to 127.0.0.1:PORT and stays connected: a client, never a kill target.
-/* global process, setInterval */
 //   node port-client.mjs PORT    → prints {"pid", "localPort"} once connected
 import { connect } from 'node:net';
 

@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-/* global process, setTimeout, URL */
 // A tiny supervisor for the kill tests: keeps a listener on 127.0.0.1:PORT alive, restarting it
 // 50 ms after it dies (at most 5 times; exits by itself after 60 s). It holds no socket itself.
 // Prints one JSON line per child it starts: {"supervisor": pid, "child": pid}.
