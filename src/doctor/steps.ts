@@ -1,5 +1,5 @@
 import { isListening } from '../inventory.js';
-import { displayAddress } from '../render/address.js';
+import { numericAddress } from '../rules/helpers.js';
 import type { Finding } from '../types.js';
 import { configurationLines, logLines } from './steps-project.js';
 import type { DoctorFacts, Step, StepId } from './types.js';
@@ -17,7 +17,7 @@ function identifyLines(facts: DoctorFacts): string[] {
   return held.map((s) => {
     const owner = s.processes.length > 0 ? s.processes.map((p) => `${p.name} (pid ${p.pid}, ${p.user}${p.unit ? `, ${p.unit}` : ''}${p.container ? `, container ${p.container.slice(0, 12)}` : ''})`).join(', ') : s.ownerHidden ? `user ${s.user}'s process (hidden: run with sudo)` : 'no visible process';
     const ns = s.netns.current ? '' : ` [netns ${s.netns.name ?? s.netns.id}]`;
-    return `${s.protocol.toUpperCase()} ${displayAddress(s.address, s.port)} ${s.state}${ns}: ${owner}`;
+    return `${s.protocol.toUpperCase()} ${numericAddress(s.address, s.port)} ${s.state}${ns}: ${owner}`;
   });
 }
 
@@ -27,7 +27,7 @@ function portUsageLines(facts: DoctorFacts): string[] {
     const fp = a.fingerprint;
     const what = fp && fp.protocol !== 'unknown' ? ` — ${fp.protocol}${fp.detail.httpStatus ? ` ${fp.detail.httpStatus}` : ''}${fp.detail.server ? ` (${fp.detail.server})` : ''}` : '';
     const latency = a.latencyMs === null ? '' : ` in ${a.latencyMs} ms`;
-    lines.push(`connect ${displayAddress(a.address, facts.target.port)}: ${a.status}${latency}${a.error && a.status !== 'open' ? ` (${a.error})` : ''}${what}`);
+    lines.push(`connect ${numericAddress(a.address, facts.target.port)}: ${a.status}${latency}${a.error && a.status !== 'open' ? ` (${a.error})` : ''}${what}`);
   }
   // Numeric here: '*' would not say which wildcard (0.0.0.0 or ::) was tried.
   for (const b of facts.binds) lines.push(`bind ${b.address.includes(':') ? `[${b.address}]` : b.address}:${b.port}: ${b.ok ? `would succeed${b.dualStack === true ? ' (dual-stack)' : ''}` : b.code}`);
@@ -36,17 +36,20 @@ function portUsageLines(facts: DoctorFacts): string[] {
 
 function firewallLines(facts: DoctorFacts): string[] {
   const lines: string[] = [];
+  // Which dumpers were read is the same for every address: said once, at the end, not per line.
+  const read = new Set<string>();
   for (const check of facts.firewall) {
-    const at = `${check.query.protocol.toUpperCase()} to ${displayAddress(check.query.address, check.query.port)}`;
+    const at = `${check.query.protocol.toUpperCase()} to ${numericAddress(check.query.address, check.query.port)}`;
     if (!check.result.ok) {
       lines.push(`${at}: not checked (${check.result.reason})`);
       continue;
     }
     const report = check.result.value;
-    const read = report.sources.filter((s) => s.read).map((s) => s.name);
+    for (const source of report.sources) if (source.read) read.add(source.name);
     if (report.blocked !== null && report.blocked.verdict !== 'accept') lines.push(`${at}: ${report.blocked.verdict.toUpperCase()} by ${report.blocked.rule}`);
-    else lines.push(`${at}: nothing blocks it (read ${read.join(', ') || 'nothing'})${report.uninterpreted.length > 0 ? `; ${report.uninterpreted.length} rule(s) could not be evaluated` : ''}`);
+    else lines.push(`${at}: nothing blocks it${report.uninterpreted.length > 0 ? `; ${report.uninterpreted.length} rule(s) could not be evaluated` : ''}`);
   }
+  if (read.size > 0) lines.push(`rules read from ${[...read].join(', ')}`);
   return [...new Set(lines)];
 }
 

@@ -47,7 +47,11 @@ export function renderDoctor(report: DoctorReport, options: DoctorRenderOptions)
     for (const code of new Set(step.findings)) {
       for (const f of report.findings.filter((x) => x.code === code)) {
         if (!report.steps.find((s) => s.id === step.id)?.findings.includes(f.code)) continue;
-        out.push(`   ${findingMark(f, style)} ${f.title} ${style.dim(`[${f.code}]`)}`);
+        // The title wraps like the detail (titles quote addresses and can run past 80 columns);
+        // the mark takes the first line's indent, and the code stays dim wherever it lands.
+        const tag = `[${f.code}]`;
+        const title = wrap(`${f.title} ${tag}`, options.width, '     ');
+        out.push(`   ${findingMark(f, style)} ${title.slice(5, -tag.length)}${style.dim(tag)}`);
         out.push(wrap(f.detail, options.width, '     '));
         if (options.verbose) out.push(style.dim(wrap(`evidence: ${JSON.stringify(f.evidence)}`, options.width, '     ')));
       }

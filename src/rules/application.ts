@@ -1,7 +1,6 @@
 import type { Rule } from '../doctor/types.js';
-import { displayAddress } from '../render/address.js';
 import type { Finding } from '../types.js';
-import { finding, listeners } from './helpers.js';
+import { finding, listeners, numericAddress } from './helpers.js';
 
 /**
  * What the application said once connected: the wrong protocol for the URL (https to a plain
@@ -15,7 +14,7 @@ export const applicationRules: Rule = {
     const findings: Finding[] = [];
     const stoppedOwner = listeners(facts, { current: true }).some((s) => s.processes.length > 0 && s.processes.every((p) => p.state === 'T' || p.state === 't' || p.state === 'Z'));
     for (const attempt of facts.probe?.attempts ?? []) {
-      const at = displayAddress(attempt.address, facts.target.port);
+      const at = numericAddress(attempt.address, facts.target.port);
       const fp = attempt.fingerprint;
       const evidence = { address: attempt.address, status: attempt.status, error: attempt.error, fingerprint: fp };
       if (fp?.mismatch) {
@@ -44,7 +43,10 @@ export const applicationRules: Rule = {
         continue;
       }
       if (stoppedOwner) continue;
-      if (attempt.status === 'reset' || fp?.closedImmediately === true) {
+      // A close right after our *guessed* probe (no scheme given) may be the server refusing the
+      // guess (redis hangs up on an HTTP request it takes for an attack): not proof of a failing app.
+      const closedOnUs = fp?.closedImmediately === true && (fp.probeSent === 'none' || facts.target.scheme !== null);
+      if (attempt.status === 'reset' || closedOnUs) {
         const how = attempt.status === 'reset' ? 'reset the connection' : 'closed the connection without a word';
         findings.push(
           finding(

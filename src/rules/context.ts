@@ -1,7 +1,6 @@
 import type { Rule } from '../doctor/types.js';
-import { displayAddress } from '../render/address.js';
 import type { Finding } from '../types.js';
-import { finding, holderText, listeners, plural, socketEvidence } from './helpers.js';
+import { finding, holderText, listeners, numericAddress, plural, socketEvidence } from './helpers.js';
 
 /** Context that changes how to read the rest: exposure to the network, hidden owners, TIME-WAIT. */
 export const contextRules: Rule = {
@@ -18,7 +17,7 @@ export const contextRules: Rule = {
         finding(
           'exposed-wildcard',
           'warning',
-          `Port ${port} is open to the network, not just this machine (${displayAddress(s.address, port)})`,
+          `Port ${port} is open to the network, not just this machine (${numericAddress(s.address, port)})`,
           `${holderText(s)} listens on ${s.address === '::' ? ':: (every IPv6 and, dual-stack, every IPv4 address)' : '0.0.0.0 (every IPv4 address)'}, so other machines that can route to this one can connect, unless a firewall stops them. Development servers rarely need that.`,
           `Bind to 127.0.0.1 (and ::1) for local-only access — e.g. 'HOST=127.0.0.1', 'vite --host 127.0.0.1', 'app.listen(${port}, "127.0.0.1")' — or make sure a firewall blocks the port from outside.`,
           { sockets: wildcard.map(socketEvidence) },
@@ -32,7 +31,7 @@ export const contextRules: Rule = {
           'permission-hidden',
           'info',
           `The owner of port ${port} is hidden: it belongs to user ${hidden[0]!.user}`,
-          `${plural(hidden.length, 'socket')} on port ${port} belong to processes of another user; without root, /proc does not show which process holds them. sudo would add the process name, pid and command, and listeners inside containers.`,
+          `${plural(hidden.length, 'socket')} on port ${port} ${hidden.length === 1 ? 'belongs' : 'belong'} to processes of another user; without root, /proc does not show which process holds them. sudo would add the process name, pid and command, and listeners inside containers.`,
           `sudo portdoctor ${facts.target.input}`,
           { sockets: hidden.map(socketEvidence), processesHidden: facts.scan.processesHidden },
         ),
@@ -47,7 +46,7 @@ export const contextRules: Rule = {
           `${plural(timeWait.length, 'connection')} on port ${port} ${timeWait.length === 1 ? 'is' : 'are'} in TIME-WAIT`,
           `Recently closed connections linger for about 60 s. They do not stop a server that sets SO_REUSEADDR (Node, nginx, most frameworks do), but a server that does not set it gets EADDRINUSE until they expire.`,
           `Wait a minute, or set SO_REUSEADDR in the server (in Python: sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)).`,
-          { count: timeWait.length, peers: timeWait.slice(0, 10).map((s) => displayAddress(s.remoteAddress ?? '', s.remotePort)) },
+          { count: timeWait.length, peers: timeWait.slice(0, 10).map((s) => numericAddress(s.remoteAddress ?? '', s.remotePort)) },
         ),
       );
     }

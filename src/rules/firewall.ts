@@ -1,7 +1,6 @@
 import type { Rule } from '../doctor/types.js';
-import { displayAddress } from '../render/address.js';
 import type { Finding } from '../types.js';
-import { finding } from './helpers.js';
+import { finding, numericAddress } from './helpers.js';
 
 /** Firewall rules that drop or reject loopback traffic to the target, or rules we could not read. */
 export const firewallRules: Rule = {
@@ -33,13 +32,13 @@ export const firewallRules: Rule = {
           ? `Find the rule with 'nft -a list chain ${match.table} ${match.chain}' and delete it with 'nft delete rule ${match.table} ${match.chain} handle N', or insert an accept before it: 'nft insert rule ${match.table} ${match.chain} iifname "lo" accept'.`
           : match.policy
             ? `Accept loopback before the policy applies: '${match.source} -I ${match.chain} 1 -${match.hook === 'input' ? 'i' : 'o'} lo -j ACCEPT'.`
-            : `Delete it with '${match.source} ${match.rule.replace(/^-A /, '-D ')}', or accept loopback first: '${match.source} -I ${match.chain} 1 -${match.hook === 'input' ? 'i' : 'o'} lo -j ACCEPT'.`;
+            : `Delete the rule with '${match.source} ${match.rule.replace(/^-A /, '-D ')}', or accept loopback first: '${match.source} -I ${match.chain} 1 -${match.hook === 'input' ? 'i' : 'o'} lo -j ACCEPT'.`;
       findings.push(
         finding(
           'firewall-blocks',
           'error',
-          `The firewall ${match.verdict === 'drop' ? 'drops' : 'rejects'} ${check.query.protocol.toUpperCase()} to ${displayAddress(check.query.address, check.query.port)}`,
-          `Traffic to ${displayAddress(check.query.address, check.query.port)} is ${effect}. The ${match.policy ? 'policy' : 'rule'} in ${match.source} table ${match.table}, chain ${match.chain} (${match.hook} hook): ${match.rule}${attempt === undefined ? '' : `. The probe saw: ${attempt.status}`}.`,
+          `The firewall ${match.verdict === 'drop' ? 'drops' : 'rejects'} ${check.query.protocol.toUpperCase()} to ${numericAddress(check.query.address, check.query.port)}`,
+          `Traffic to ${numericAddress(check.query.address, check.query.port)} is ${effect}. The ${match.policy ? 'policy' : 'rule'} in ${match.source} table ${match.table}, chain ${match.chain} (${match.hook} hook): ${match.rule}${attempt === undefined ? '' : `. The probe saw: ${attempt.status}`}.`,
           deleteHint,
           { address: check.query.address, family: check.query.family, protocol: check.query.protocol, port: check.query.port, rule: match, probe: attempt?.status ?? null },
         ),

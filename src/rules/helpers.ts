@@ -46,7 +46,19 @@ export function socketEvidence(socket: Socket): Record<string, unknown> {
   };
 }
 
-export const where = (socket: Socket): string => `${socket.protocol.toUpperCase()} ${displayAddress(socket.address, socket.port)}`;
+/**
+ * An address as the doctor shows it: like displayAddress, but a wildcard stays numeric
+ * (`0.0.0.0:80`, `[::]:80`): here the family of a wildcard is often the whole point.
+ */
+export function numericAddress(address: string, port: number | null): string {
+  if (address === '0.0.0.0' || address === '::') {
+    const host = address === '::' ? '[::]' : address;
+    return port === null ? host : `${host}:${port}`;
+  }
+  return displayAddress(address, port);
+}
+
+export const where = (socket: Socket): string => `${socket.protocol.toUpperCase()} ${numericAddress(socket.address, socket.port)}`;
 
 export const familyOfAddress = (address: string): 'ipv4' | 'ipv6' => (isIP(address) === 6 && !isMappedV4(address) ? 'ipv6' : 'ipv4');
 

@@ -1,9 +1,8 @@
 import { isIP } from 'node:net';
 import type { BindResult } from '../collectors/bind-check.js';
 import type { DoctorFacts, Rule } from '../doctor/types.js';
-import { displayAddress } from '../render/address.js';
 import type { Finding, Socket } from '../types.js';
-import { finding, freeFix, holderText, listeners, socketEvidence, where } from './helpers.js';
+import { finding, freeFix, holderText, listeners, numericAddress, socketEvidence, where } from './helpers.js';
 
 /**
  * Does a listener on `held` stop a new bind to `wanted` (same port)? Same address; a wildcard
@@ -49,13 +48,13 @@ export const serverView: Rule = {
         const shown = holders.length > 0 ? holders : current;
         const first = shown[0];
         const severity = bindOnly ? 'error' : 'info';
-        const addresses = inUse.map((b) => displayAddress(b.address, null));
+        const addresses = inUse.map((b) => (b.address.includes(':') ? `[${b.address}]` : b.address));
         const covering = first !== undefined && (first.address === '0.0.0.0' || first.address === '::') ? ` Its ${first.address === '::' ? 'dual-stack wildcard (::) also covers IPv4 addresses' : 'wildcard (0.0.0.0) covers every IPv4 address'}, so a bind to any of them fails.` : '';
         findings.push(
           finding(
             'port-in-use',
             severity,
-            first === undefined ? `Port ${port} is in use` : `Port ${port} is in use by ${first.processes[0]?.name ?? first.user} on ${displayAddress(first.address, null)}`,
+            first === undefined ? `Port ${port} is in use` : `Port ${port} is in use by ${first.processes[0]?.name ?? first.user} on ${numericAddress(first.address, null)}`,
             `${first === undefined ? 'A trial bind failed with EADDRINUSE' : `${where(first)} is held by ${holderText(first)}.`}${covering}${inUse.length > 0 ? ` A new server cannot bind ${addresses.join(', ')} (EADDRINUSE, confirmed by a trial bind).` : ''}${bindOnly ? '' : ' (Context: someone is already serving this port.)'}`,
             freeFix(port),
             { holders: shown.map(socketEvidence), binds: facts.binds },
@@ -67,8 +66,8 @@ export const serverView: Rule = {
           finding(
             'address-not-available',
             'error',
-            `${displayAddress(bind.address, null)} is not an address of this machine`,
-            `Binding ${displayAddress(bind.address, port)} fails with EADDRNOTAVAIL: no interface here has that address${isIP(bind.address) === 6 ? ' (or IPv6 is disabled on it)' : ''}. A server configured with this host cannot start.`,
+            `${numericAddress(bind.address, null)} is not an address of this machine`,
+            `Binding ${numericAddress(bind.address, port)} fails with EADDRNOTAVAIL: no interface here has that address${isIP(bind.address) === 6 ? ' (or IPv6 is disabled on it)' : ''}. A server configured with this host cannot start.`,
             `Bind to an address this machine has ('ip -br addr'), 0.0.0.0 / :: for every address, or 127.0.0.1 for local-only access.`,
             { address: bind.address, port, code: bind.code, message: bind.message },
           ),

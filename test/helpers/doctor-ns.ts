@@ -238,6 +238,20 @@ sys.exit(1)`;
       }
       await Promise.race([once(child, 'exit'), new Promise((resolve) => setTimeout(resolve, 3000).unref())]);
     }
+    // Whatever our processes forked (nginx workers, which a SIGKILLed master leaves behind) is
+    // still in the namespace: `ip netns pids` lists them, and every one of them is ours.
+    for (let round = 0; round < 5; round++) {
+      const pids = spawnSync('ip', ['netns', 'pids', this.name], { encoding: 'utf8', timeout: 5000 }).stdout?.split('\n').filter((l) => /^\d+$/.test(l)) ?? [];
+      if (pids.length === 0) break;
+      for (const pid of pids) {
+        try {
+          process.kill(Number(pid), 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     this.removeNamespace();
     for (const dir of this.dirs) rmSync(dir, { recursive: true, force: true });
   }

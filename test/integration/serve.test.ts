@@ -82,12 +82,12 @@ describe('serve: echo', () => {
     await using held = await serve({ host: '127.0.0.1', port: 0 });
     const failure = await serve({ port: held.port }).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(PortdoctorError);
-    expect(failure).toMatchObject({ code: 'bad-port', hint: `See what: portdoctor who ${held.port}` });
+    expect(failure).toMatchObject({ code: 'port-in-use', hint: `See what: portdoctor who ${held.port}` });
     expect((failure as Error).message).toContain(`127.0.0.1:${held.port}`);
     // When the second address (::1) is the one in use, the first (127.0.0.1) is released again.
     await using v6 = await serve({ host: '::1', port: 0 });
     const second = await serve({ port: v6.port }).catch((error: unknown) => error);
-    expect(second).toMatchObject({ code: 'bad-port' });
+    expect(second).toMatchObject({ code: 'port-in-use' });
     await using again = await serve({ host: '127.0.0.1', port: v6.port });
     expect(again.port).toBe(v6.port);
   });

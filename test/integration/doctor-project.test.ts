@@ -1,0 +1,83 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { findingOf, isRoot, quietPort, Situation } from '../helpers/doctor-ns.js';
+
+const HOSTS = '127.0.0.1 localhost\n::1 localhost\n';
+
+/** Writes a small project (files relative to a fresh directory) and returns its path. */
+function project(s: Situation, files: Record<string, string>): string {
+  const root = s.tempDir();
+  for (const [file, text] of Object.entries(files)) {
+    mkdirSync(join(root, file, '..'), { recursive: true });
+    writeFileSync(join(root, file), text);
+  }
+  return root;
+}
+
+/**
+ * The doctor's "configuration" and "logs" steps through the built CLI: a project directory
+ * (--config) whose declarations disagree with what really listens, and a log file (--log).
+ */
+describe.skipIf(!isRoot)('doctor: project configuration and logs (needs root: ip netns add)', () => {
+  it('a Vite proxy to a port where nothing listens while the API listens elsewhere: config-mismatch', async () => {
+    await using s = new Situation({ hosts: HOSTS });
+    const api = quietPort();
+    const wrong = api + 1;
+    await s.server('http', '127.0.0.1', api);
+    const dir = project(s, {
+      'package.json': `{\n  "scripts": {\n    "api": "PORT=${api} node server.js",\n    "dev": "vite"\n  }\n}\n`,
+      'vite.config.ts': `export default {\n  server: {\n    proxy: {\n      '/api': 'http://localhost:${wrong}',\n    },\n  },\n};\n`,
+    });
+    const run = s.doctor([`localhost:${wrong}`, '--config', dir]);
+    expect(run.code).toBe(1);
+    const f = findingOf(run.report, 'config-mismatch', 'error');
+    expect(f.title).toBe(`vite.config.ts:4 points at port ${wrong}, where nothing of the project listens`);
+    // The doctor's socket table covers the target port only, so the API's own port is named as
+    // configured (package.json:3) without ", listening" (configFindings alone can say more).
+    expect(f.detail).toContain(`The project serves ${api} (server, package.json:3`);
+    expect(f.fix).toContain(`(${api})`);
+    expect(run.report.steps.find((x) => x.id === 'configuration')?.status).toBe('problem');
+  });
+
+  it('.env says localhost, the server is on ::1 only: config-localhost warning', async () => {
+    await using s = new Situation({ hosts: HOSTS });
+    const port = quietPort();
+    await s.server('http', '::1', port);
+    const dir = project(s, { '.env': `API_URL=http://localhost:${port}/\n` });
+    const run = s.doctor([`localhost:${port}`, '--config', dir]);
+    const f = findingOf(run.report, 'config-localhost', 'warning');
+    expect(f.evidence).toMatchObject({ family: 'ipv6', client: { file: '.env', line: 1 } });
+    expect(f.fix).toContain('[::1]');
+  });
+
+  it('a client of a port Compose does not publish: config-docker-publish', async () => {
+    await using s = new Situation({ hosts: HOSTS });
+    const published = quietPort();
+    const unpublished = published + 1;
+    const dir = project(s, {
+      'compose.yaml': `services:\n  api:\n    image: example/api\n    ports:\n      - "${published}:3000"\n`,
+      '.env': `API_URL=http://127.0.0.1:${unpublished}\n`,
+    });
+    const run = s.doctor([`127.0.0.1:${unpublished}`, '--config', dir]);
+    expect(run.code).toBe(1);
+    const f = findingOf(run.report, 'config-docker-publish', 'error');
+    expect(f.title).toBe(`.env:1 targets port ${unpublished}, which compose.yaml does not publish`);
+    expect(f.fix).toContain(String(published));
+  });
+
+  it('a log file with a bind failure: log-errors names the file and the failure', async () => {
+    await using s = new Situation({ hosts: HOSTS });
+    const port = quietPort();
+    const log = join(s.tempDir(), 'server.log');
+    writeFileSync(
+      log,
+      `starting server\nnode:events:497\n      throw er; // Unhandled 'error' event\n      ^\n\nError: listen EADDRINUSE: address already in use 127.0.0.1:${port}\n    at Server.setupListenHandle [as _listen2] (node:net:1872:16)\n    at listenInCluster (node:net:1920:12)\n`,
+    );
+    const run = s.doctor([`127.0.0.1:${port}`, '--log', log]);
+    const f = findingOf(run.report, 'log-errors', 'warning');
+    expect(f.title).toContain('the server failed to bind');
+    expect(`${f.title} ${f.detail}`).toContain('server.log');
+    expect(run.report.steps.find((x) => x.id === 'logs')?.status).toBe('warning');
+  });
+});
