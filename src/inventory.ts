@@ -24,12 +24,13 @@ export async function listSockets(query: SocketQuery = {}): Promise<SocketInvent
  * const { sockets } = await whoHolds([3000]);
  * const pids = sockets.flatMap((s) => s.processes.map((p) => p.pid));
  */
-export async function whoHolds(ports: readonly number[], options: { all?: boolean; protocols?: SocketQuery['protocols'] } = {}): Promise<SocketInventory> {
+export async function whoHolds(ports: readonly number[], options: { all?: boolean; protocols?: SocketQuery['protocols']; withBacklog?: boolean } = {}): Promise<SocketInventory> {
   return listSockets({
     ports: ports as readonly Port[],
     states: options.all === true ? 'all' : 'listening',
     allNetns: true,
     ...(options.protocols === undefined ? {} : { protocols: options.protocols }),
+    ...(options.withBacklog === undefined ? {} : { withBacklog: options.withBacklog }),
   });
 }
 

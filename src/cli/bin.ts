@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 import { main } from './run.js';
 
-// Exit as soon as the answer is written: waiting for Node's natural shutdown (timers, handles
-// being closed) costs ~5-10 ms, which `wait` users feel. Writes to files, pipes and terminals
-// are synchronous on Linux, so nothing printed is lost.
-process.exit(await main(process.argv.slice(2)));
+const code = await main(process.argv.slice(2));
+process.exitCode = code;
+// Exit at once (saving Node's ~5-10 ms shutdown, which `wait` users feel) only when everything
+// written has reached the kernel. Pipe writes are not always synchronous: when the reader is
+// slower than us (`portdoctor ls --json | jq`, a 64 KiB pipe buffer) the rest waits in Node's
+// buffer, and process.exit() would drop it. Then Node drains it and exits by itself.
+if (process.stdout.writableLength === 0 && process.stderr.writableLength === 0) process.exit(code);

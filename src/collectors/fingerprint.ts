@@ -7,6 +7,7 @@ import {
   findMismatch,
   probeFor,
   replyComplete,
+  schemeProtocol,
   serverSpeaksFirst,
   type AppProtocol,
   type Classification,
@@ -46,7 +47,7 @@ export interface FingerprintOptions {
   readonly host?: string | null;
   /** Whole budget for connecting, waiting and reading. Default 800 ms. */
   readonly timeoutMs?: number;
-  /** How long to wait for a server-speaks-first banner before probing. Default 250 ms. */
+  /** How long to wait for a server-speaks-first banner before probing. Default: 0 when the scheme promises a client-speaks-first protocol, 40 ms when the port suggests one, else 120 ms. */
   readonly bannerWaitMs?: number;
   /** Read at most this many bytes. Default 16 KiB. */
   readonly maxBytes?: number;
@@ -66,7 +67,14 @@ interface Budget {
 }
 
 const DEFAULT_TIMEOUT_MS = 800;
-const DEFAULT_BANNER_WAIT_MS = 250;
+/**
+ * How long to listen for a server-speaks-first banner before sending a probe. A URL scheme of a
+ * client-speaks-first protocol (http, https, redis, postgres, memcached) needs no wait at all;
+ * a guess from the port number, little; an unknown port a short look (an SSH or SMTP server
+ * greets within a few ms on loopback). The wait dominates a healthy doctor run, hence the care.
+ */
+const BANNER_WAIT_UNKNOWN_MS = 120;
+const BANNER_WAIT_GUESSED_MS = 40;
 const DEFAULT_MAX_BYTES = 16 * 1024;
 /** After an HTTP error status, give the body a moment: nginx's "plain HTTP … HTTPS port" lives there. */
 const HTTP_BODY_GRACE_MS = 100;
@@ -99,7 +107,7 @@ export async function fingerprintSocket(socket: net.Socket, port: number, option
   const budget: Budget = {
     deadline: performance.now() + (options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
     maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES,
-    bannerWaitMs: options.bannerWaitMs ?? DEFAULT_BANNER_WAIT_MS,
+    bannerWaitMs: options.bannerWaitMs ?? bannerWaitFor(options.scheme ?? null, port),
     expected: expectedProtocol(options.scheme, port),
     scheme: options.scheme ?? null,
     path: safePath(options.path),
@@ -135,6 +143,13 @@ export async function fingerprintSocket(socket: net.Socket, port: number, option
   } finally {
     socket.destroy();
   }
+}
+
+function bannerWaitFor(scheme: string | null, port: number): number {
+  const promised = schemeProtocol(scheme);
+  if (promised !== null) return serverSpeaksFirst(promised) ? DEFAULT_TIMEOUT_MS : 0;
+  const guessed = expectedProtocol(null, port);
+  return guessed === 'unknown' ? BANNER_WAIT_UNKNOWN_MS : BANNER_WAIT_GUESSED_MS;
 }
 
 async function sendAndRead(socket: net.Socket, reader: SocketReader, probe: Exclude<ProbeKind, 'none' | 'tls'>, budget: Budget): Promise<Fingerprint> {

@@ -59,6 +59,7 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
   const query: SocketQuery = {
     states: values.all === true ? 'all' : 'listening',
     allNetns: values['all-netns'] === true,
+    withBacklog: values.json === true, // the human table does not show it; finding it costs an `ss` child process
     ...(protocols === undefined ? {} : { protocols }),
     ...(values.port === undefined ? {} : { ports: parsePortRange(values.port) }),
   };

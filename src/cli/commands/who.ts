@@ -50,7 +50,8 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
   if (positionals.length === 0) throw usageError('who needs a PORT.', "E.g. 'portdoctor who 3000'.");
   const ports = [...new Set(positionals.map(parsePort))];
   const protocols: readonly Protocol[] | undefined = values.tcp === true && values.udp !== true ? ['tcp'] : values.udp === true && values.tcp !== true ? ['udp'] : undefined;
-  const inventory = await whoHolds(ports, { all: values.all === true, ...(protocols === undefined ? {} : { protocols }) });
+  // The human table does not show the listen backlog: skip the `ss` child process that finds it.
+  const inventory = await whoHolds(ports, { all: values.all === true, withBacklog: values.json === true, ...(protocols === undefined ? {} : { protocols }) });
   const found = inventory.sockets.length > 0;
   if (values.json === true) {
     writeJson(io, { sockets: inventory.sockets, stats: inventory.stats });

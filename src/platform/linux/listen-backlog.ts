@@ -1,4 +1,3 @@
-import { runTool } from './run-tool.js';
 
 /**
  * The accept backlog of TCP listeners (the limit set by listen(2)) is not published in
@@ -27,6 +26,8 @@ export function parseSsBacklogs(text: string): Map<number, number> {
  * is then reported as unknown (0), the rest of the inventory is unaffected.
  */
 export async function readListenBacklogs(options: { port?: number; nsPid?: number } = {}): Promise<Map<number, number>> {
+  // child_process is loaded only when a backlog is wanted: `ls` and `who` without --json skip it.
+  const { runTool } = await import('./run-tool.js');
   const ssArgs = ['-ltneH'];
   if (options.port !== undefined) ssArgs.push(`sport = :${options.port}`);
   const result =
