@@ -10,6 +10,11 @@ export interface SocketQuery {
   readonly states?: 'listening' | 'all';
   /** Read every network namespace in use (needs root to see other processes' namespaces). */
   readonly allNetns?: boolean;
+  /**
+   * 'brief' leaves out each process's systemd unit and container (null), which costs one file
+   * read per process: for output that does not show them. Default 'full'.
+   */
+  readonly processDetails?: 'full' | 'brief';
   /** Attribute sockets to processes (the /proc/<pid>/fd scan). Default true. */
   readonly withProcesses?: boolean;
   /**

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseProcNet, PROC_NET_TABLES, type ProcNetRow } from '../../src/platform/linux/proc-net.js';
 import { displayAddress } from '../../src/render/address.js';
@@ -89,5 +90,40 @@ describe('parseProcNet edge cases', () => {
   it('accepts lower-case hex', () => {
     const text = `${header}   0: 0100007f:1f90 00000000:0000 0a 00000000:00000000 00:00000000 00000000     0        0 7 1 0 100 0 0 10 0\n`;
     expect(parseProcNet(text, 'tcp', 'ipv4')[0]).toMatchObject({ port: 8080, state: 'LISTEN' });
+  });
+});
+
+describe('parseProcNet on kernel-formatted rows (property)', () => {
+  const hex = (value: number, width: number): string => value.toString(16).toUpperCase().padStart(width, '0');
+  const row = fc.record({
+    slot: fc.nat(99_999),
+    v6: fc.boolean(),
+    local: fc.uint8Array({ minLength: 16, maxLength: 16 }),
+    remote: fc.uint8Array({ minLength: 16, maxLength: 16 }),
+    port: fc.integer({ min: 0, max: 65535 }),
+    remotePort: fc.integer({ min: 0, max: 65535 }),
+    state: fc.integer({ min: 1, max: 12 }),
+    tx: fc.nat(0xffffffff),
+    rx: fc.nat(0xffffffff),
+    uid: fc.nat(4_294_967_294),
+    inode: fc.nat(4_294_967_295),
+  });
+  const words = (bytes: Uint8Array, count: number): string => {
+    let out = '';
+    for (let w = 0; w < count; w++) out += hex((bytes[w * 4]! | (bytes[w * 4 + 1]! << 8) | (bytes[w * 4 + 2]! << 16) | (bytes[w * 4 + 3]! << 24)) >>> 0, 8);
+    return out;
+  };
+
+  it('reads back every field whatever the widths of slot, uid and inode', () => {
+    fc.assert(
+      fc.property(row, (r) => {
+        const words4 = r.v6 ? 4 : 1;
+        // As tcp4_seq_show / tcp6_seq_show print it (little-endian words).
+        const line = `${String(r.slot).padStart(4)}: ${words(r.local, words4)}:${hex(r.port, 4)} ${words(r.remote, words4)}:${hex(r.remotePort, 4)} ${hex(r.state, 2)} ${hex(r.tx, 8)}:${hex(r.rx, 8)} 00:00000000 00000000 ${String(r.uid).padStart(5)} ${String(0).padStart(8)} ${r.inode} 1 0000000000000000 100 0 0 10 0`;
+        const [parsed] = parseProcNet(`header\n${line}\n`, 'tcp', r.v6 ? 'ipv6' : 'ipv4');
+        expect(parsed).toMatchObject({ port: r.port, remotePort: r.remotePort, uid: r.uid, inode: r.inode, txQueue: r.tx, rxQueue: r.rx });
+      }),
+      { numRuns: 500 },
+    );
   });
 });

@@ -60,6 +60,7 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
     states: values.all === true ? 'all' : 'listening',
     allNetns: values['all-netns'] === true,
     withBacklog: values.json === true, // the human table does not show it; finding it costs an `ss` child process
+    processDetails: values.json === true ? 'full' : 'brief', // the table shows neither unit nor container
     ...(protocols === undefined ? {} : { protocols }),
     ...(values.port === undefined ? {} : { ports: parsePortRange(values.port) }),
   };

@@ -76,14 +76,17 @@ function queueOf(row: ProcNetRow, backlogs: ReadonlyMap<number, number>): { recv
 
 const STATE_ORDER = (socket: Socket): number => (socket.state === 'LISTEN' || socket.state === 'UNCONN' ? 0 : 1);
 
+/** Plain code-unit order: the strings compared are ASCII (tcp/udp, ipv4/ipv6, addresses), and localeCompare is slow on 40,000 sockets. */
+const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 function compareSockets(a: Socket, b: Socket): number {
   return (
     Number(b.netns.current) - Number(a.netns.current) ||
     STATE_ORDER(a) - STATE_ORDER(b) ||
     a.port - b.port ||
-    a.protocol.localeCompare(b.protocol) ||
-    a.family.localeCompare(b.family) ||
-    a.address.localeCompare(b.address) ||
+    byText(a.protocol, b.protocol) ||
+    byText(a.family, b.family) ||
+    byText(a.address, b.address) ||
     (a.remotePort ?? 0) - (b.remotePort ?? 0)
   );
 }
@@ -144,7 +147,7 @@ export async function listSocketsLinux(query: SocketQuery): Promise<SocketInvent
   const processOf = (pid: number): ProcessInfo | null => {
     let info = processCache.get(pid);
     if (info === undefined) {
-      const details = readProcess(pid);
+      const details = readProcess(pid, { cgroup: query.processDetails !== 'brief' });
       info = details === null ? null : toProcessInfo(details);
       processCache.set(pid, info);
     }

@@ -118,7 +118,7 @@ export interface ProcessDetails extends ProcessInfo {
  * that a non-root caller may not read (another user's cmdline is readable; cgroup is too)
  * degrade to empty values rather than failing the whole process.
  */
-export function readProcess(pid: number): ProcessDetails | null {
+export function readProcess(pid: number, options: { cgroup?: boolean } = {}): ProcessDetails | null {
   const statText = readText(`/proc/${pid}/stat`);
   if (statText === null) return null;
   const stat = parseProcStat(statText);
@@ -128,7 +128,8 @@ export function readProcess(pid: number): ProcessDetails | null {
   const cmdline = readText(`/proc/${pid}/cmdline`);
   // Arguments are NUL-separated with a trailing NUL; kernel threads have an empty cmdline.
   const command = cmdline === null || cmdline === '' ? `[${stat.name}]` : cmdline.replace(/\0+$/, '').split('\0').join(' ');
-  const cgroup = readText(`/proc/${pid}/cgroup`);
+  // The unit and container cost one more file per process; callers that do not show them skip it.
+  const cgroup = options.cgroup === false ? null : readText(`/proc/${pid}/cgroup`);
   const { unit, container } = cgroup === null ? { unit: null, container: null } : parseCgroup(cgroup);
   const boot = readBootTimeMs();
   return {
