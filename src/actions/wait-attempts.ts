@@ -2,6 +2,7 @@ import type { RequestOptions } from 'node:https';
 import net from 'node:net';
 import { errnoCode } from '../errors.js';
 import { tryBind } from '../collectors/bind-check.js';
+import { isSelfConnected } from '../collectors/self-connect.js';
 
 /**
  * The outcome of one attempt on one address. `ok` answers the attempt's question (did it accept /
@@ -82,7 +83,8 @@ export function tcpAttempt(address: string, port: number, timeoutMs: number, sto
     const onStop = (): void => finish({ ok: false, reason: 'stopped', answered: false });
     const timer = setTimeout(() => finish({ ok: false, reason: 'timed out', answered: false }), timeoutMs);
     stop.addEventListener('abort', onStop, { once: true });
-    socket.once('connect', () => finish({ ok: true, reason: 'accepted', answered: true }));
+    // A self-connection (no listener, the kernel picked the target port as our source) is a refusal.
+    socket.once('connect', () => finish(isSelfConnected(socket) ? { ok: false, reason: 'refused', answered: false } : { ok: true, reason: 'accepted', answered: true }));
     socket.once('error', (error) => finish({ ok: false, reason: describeSocketError(error), answered: false }));
   });
 }

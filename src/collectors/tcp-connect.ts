@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { isSelfConnected } from './self-connect.js';
 import { errnoCode } from '../errors.js';
 import { elapsedMs } from './probe-status.js';
 
@@ -30,7 +31,9 @@ export function connectTcp(address: string, port: number, timeoutMs: number): Pr
       }
       resolve(outcome);
     };
-    const onConnect = (): void => settle({ ok: true, socket, latencyMs: elapsedMs(start) });
+    const onConnect = (): void =>
+      // Connected to ourselves (no listener; see isSelfConnected): for the caller, that is a refusal.
+      isSelfConnected(socket) ? settle({ ok: false, error: 'ECONNREFUSED', latencyMs: elapsedMs(start) }) : settle({ ok: true, socket, latencyMs: elapsedMs(start) });
     const onError = (error: Error): void => settle({ ok: false, error: errnoCode(error) ?? 'EUNKNOWN', latencyMs: elapsedMs(start) });
     const timer = setTimeout(() => settle({ ok: false, error: 'ETIMEDOUT', latencyMs: elapsedMs(start) }), timeoutMs);
     socket.once('connect', onConnect);
