@@ -33,3 +33,28 @@ export function writeLine(stream: NodeJS.WritableStream, text = ''): void {
 export function writeJson(io: CliIO, value: unknown): void {
   io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
+
+/**
+ * Prints `{"<key>": [items…], …rest}` one item at a time, waiting for the stream to drain when
+ * its buffer is full. The same document as writeJson, but a listing of 20,000 sockets never
+ * exists as one 30 MB string, and a slow reader (`| jq`) holds back our memory, not grows it.
+ */
+export async function writeJsonList(io: CliIO, key: string, items: readonly unknown[], rest: Record<string, unknown>): Promise<void> {
+  const out = io.stdout;
+  const write = async (text: string): Promise<void> => {
+    if (!out.write(text)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+  };
+  const indent = (text: string): string => text.replace(/\n/g, '\n    ');
+  let chunk = `{\n  ${JSON.stringify(key)}: [`;
+  for (let i = 0; i < items.length; i++) {
+    chunk += `${i === 0 ? '' : ','}\n    ${indent(JSON.stringify(items[i], null, 2))}`;
+    // Batches of ~64 KiB: few write calls, bounded buffers.
+    if (chunk.length > 65_536) {
+      await write(chunk);
+      chunk = '';
+    }
+  }
+  chunk += items.length === 0 ? ']' : '\n  ]';
+  for (const [name, value] of Object.entries(rest)) chunk += `,\n  ${JSON.stringify(name)}: ${JSON.stringify(value, null, 2).replace(/\n/g, '\n  ')}`;
+  await write(`${chunk}\n}\n`);
+}

@@ -8,6 +8,7 @@ import {
   ANSWERED_MIN_INTERVAL_MS,
   FAST_INTERVAL_MS,
   FAST_START_MS,
+  LOOPBACK_FAST_START_MS,
   LOOPBACK_MAX_INTERVAL_MS,
   nextAttemptDelay,
   REMOTE_MAX_INTERVAL_MS,
@@ -22,6 +23,9 @@ describe('nextAttemptDelay: the bounded attempt rate', () => {
     expect(nextAttemptDelay({ sinceStartMs: FAST_START_MS - 1, previousDelayMs: 5, loopback: false, answered: false })).toBe(FAST_INTERVAL_MS);
     expect(nextAttemptDelay({ sinceStartMs: 5000, previousDelayMs: 10, loopback: true, answered: false })).toBe(LOOPBACK_MAX_INTERVAL_MS);
     expect(nextAttemptDelay({ sinceStartMs: 5000, previousDelayMs: 100, loopback: false, answered: false })).toBe(REMOTE_MAX_INTERVAL_MS);
+    // on loopback the fast start lasts longer (servers a CI job waits for come up within seconds)
+    expect(nextAttemptDelay({ sinceStartMs: LOOPBACK_FAST_START_MS - 1, previousDelayMs: 5, loopback: true, answered: false })).toBe(FAST_INTERVAL_MS);
+    expect(nextAttemptDelay({ sinceStartMs: FAST_START_MS + 1, previousDelayMs: 5, loopback: false, answered: false })).toBeGreaterThan(FAST_INTERVAL_MS);
     // growth after the fast start: ×1.5
     expect(nextAttemptDelay({ sinceStartMs: 300, previousDelayMs: 20, loopback: false, answered: false })).toBe(30);
   });

@@ -7,7 +7,7 @@ import { parseCommandArgs, parseIntegerFlag } from '../args.js';
 import type { CommandModule } from '../command.js';
 import { usageError } from '../../errors.js';
 import { EXIT_OK } from '../exit-codes.js';
-import { writeJson, writeLine, type CliIO } from '../io.js';
+import { writeJsonList, writeLine, type CliIO } from '../io.js';
 
 const OPTIONS = {
   tcp: { type: 'boolean' },
@@ -73,7 +73,7 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
   }
 
   if (values.json === true) {
-    writeJson(io, { sockets, stats: inventory.stats });
+    await writeJsonList(io, 'sockets', sockets, { stats: inventory.stats });
     return EXIT_OK;
   }
   if (sockets.length === 0) {

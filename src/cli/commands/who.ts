@@ -9,7 +9,7 @@ import { usageError } from '../../errors.js';
 import { parseCommandArgs } from '../args.js';
 import type { CommandModule } from '../command.js';
 import { EXIT_NEGATIVE, EXIT_OK } from '../exit-codes.js';
-import { writeJson, writeLine, type CliIO } from '../io.js';
+import { writeJsonList, writeLine, type CliIO } from '../io.js';
 
 const OPTIONS = {
   tcp: { type: 'boolean' },
@@ -54,7 +54,7 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
   const inventory = await whoHolds(ports, { all: values.all === true, withBacklog: values.json === true, ...(protocols === undefined ? {} : { protocols }) });
   const found = inventory.sockets.length > 0;
   if (values.json === true) {
-    writeJson(io, { sockets: inventory.sockets, stats: inventory.stats });
+    await writeJsonList(io, 'sockets', inventory.sockets, { stats: inventory.stats });
     return found ? EXIT_OK : EXIT_NEGATIVE;
   }
   if (!found) {

@@ -125,6 +125,8 @@ export async function listSocketsLinux(query: SocketQuery): Promise<SocketInvent
   const rows: { row: ProcNetRow; source: NamespaceSource }[] = [];
   reads.forEach(({ source, table }, index) => {
     const text = texts[index];
+    // Let go of each table's text once parsed: at 40,000 sockets they are megabytes each.
+    texts[index] = null;
     if (text === null || text === undefined) return;
     for (const row of parseProcNet(text, table.protocol, table.family, filter)) rows.push({ row, source });
   });
