@@ -111,17 +111,6 @@ export interface DoctorReport {
   readonly sockets: readonly Socket[];
   readonly steps: readonly Step[];
   /** The raw facts behind the findings, for tools and the web page. */
-  readonly facts: {
-    readonly resolution: Resolution | null;
-    readonly loopback: Collected<LoopbackFacts>;
-    readonly hosts: Collected<HostsFacts>;
-    readonly portSettings: Collected<PortSettings>;
-    readonly firewall: readonly FirewallCheck[];
-    readonly binds: readonly BindResult[];
-    readonly scan: ScanStats;
-    readonly config: ConfigFactsOfDoctor | null;
-    readonly logOwner: LogOwner | null;
-    readonly logs: LogReport | null;
-  };
+  readonly facts: Pick<DoctorFacts, 'resolution' | 'loopback' | 'hosts' | 'portSettings' | 'firewall' | 'binds' | 'scan' | 'config' | 'logOwner' | 'logs'>;
   readonly elapsedMs: number;
 }

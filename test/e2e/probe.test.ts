@@ -1,31 +1,12 @@
-import { execFile } from 'node:child_process';
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt } from '../helpers/built-dist.js';
-import { CLI } from '../helpers/cli.js';
+import { runCliAsync, type CliResult } from '../helpers/cli.js';
 import { createNetns, freePort, listening, tcpServer, type Netns } from '../helpers/servers.js';
 
 const root = process.getuid?.() === 0;
 
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/**
- * Runs the built CLI without blocking this process (spawnSync would freeze the in-process
- * servers the CLI is probing).
- */
-function cli(args: readonly string[], prefix: readonly string[] = []): Promise<Run> {
-  const argv = [...prefix, process.execPath, CLI, ...args];
-  return new Promise((resolve) => {
-    execFile(argv[0]!, argv.slice(1), { encoding: 'utf8', timeout: 20_000, env: { ...process.env, NO_COLOR: '1' } }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : null;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const cli = runCliAsync;
 
 interface JsonProbe {
   status: string;
@@ -34,7 +15,7 @@ interface JsonProbe {
   attempts: { address: string; family: string; status: string; latencyMs: number | null; error: string | null }[];
 }
 
-function parse(run: Run): JsonProbe {
+function parse(run: CliResult): JsonProbe {
   try {
     return JSON.parse(run.stdout) as JsonProbe;
   } catch {

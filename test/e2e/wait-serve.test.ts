@@ -1,4 +1,4 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -7,26 +7,11 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { distUrl, ensureBuilt } from '../helpers/built-dist.js';
-import { CLI } from '../helpers/cli.js';
+import { CLI, runCliAsync } from '../helpers/cli.js';
 
 const root = process.getuid?.() === 0;
 
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs the built CLI without blocking this process (the test's own listeners must keep working). */
-function cli(args: readonly string[], prefix: readonly string[] = []): Promise<Run> {
-  const argv = [...prefix, process.execPath, CLI, ...args];
-  return new Promise((resolve) => {
-    execFile(argv[0]!, argv.slice(1), { encoding: 'utf8', timeout: 20_000, env: { ...process.env, NO_COLOR: '1' } }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : null;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const cli = runCliAsync;
 
 /** A CLI child we talk to while it runs; disposing kills it (by pid) if it is still there. */
 interface Running extends AsyncDisposable {

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { publicDist } from './built-dist.js';
@@ -37,4 +37,18 @@ export function jsonOf(result: CliResult): unknown {
   } catch {
     throw new Error(`stdout is not JSON (exit ${result.code}):\n${result.stdout}\n${result.stderr}`);
   }
+}
+
+/**
+ * Like runCli, without blocking this process: for tests whose own in-process servers must keep
+ * answering while the CLI probes them (spawnSync would freeze them).
+ */
+export function runCliAsync(args: readonly string[], prefix: readonly string[] = []): Promise<CliResult> {
+  const argv = [...prefix, process.execPath, CLI, ...args];
+  return new Promise((resolve) => {
+    execFile(argv[0]!, argv.slice(1), { encoding: 'utf8', timeout: 20_000, env: { ...process.env, NO_COLOR: '1' } }, (error, stdout, stderr) => {
+      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : null;
+      resolve({ code, stdout, stderr });
+    });
+  });
 }
