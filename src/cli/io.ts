@@ -58,3 +58,22 @@ export async function writeJsonList(io: CliIO, key: string, items: readonly unkn
   for (const [name, value] of Object.entries(rest)) chunk += `,\n  ${JSON.stringify(name)}: ${JSON.stringify(value, null, 2).replace(/\n/g, '\n  ')}`;
   await write(`${chunk}\n}\n`);
 }
+
+/**
+ * Writes lines in batches of ~64 KiB, waiting for the stream to drain when its buffer is full:
+ * a 20,000-line listing is never one string in memory, and a slow reader holds us back instead of
+ * growing our buffers.
+ */
+export async function writeLines(io: CliIO, lines: Iterable<string>): Promise<void> {
+  const out = io.stdout;
+  let chunk = '';
+  const flush = async (): Promise<void> => {
+    if (!out.write(chunk)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+    chunk = '';
+  };
+  for (const line of lines) {
+    chunk += `${line}\n`;
+    if (chunk.length > 65_536) await flush();
+  }
+  if (chunk !== '') await flush();
+}

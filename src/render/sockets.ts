@@ -2,7 +2,7 @@ import type { ScanStats } from '../platform/types.js';
 import type { Socket } from '../types.js';
 import { displayAddress } from './address.js';
 import { styler } from './color.js';
-import { renderTable, type Column } from './table.js';
+import { tableLines, type Column } from './table.js';
 
 export interface SocketTableOptions {
   readonly color: boolean;
@@ -22,6 +22,11 @@ function protoLabel(socket: Socket): string {
  * processes (pre-fork servers) gets one line per process, so no owner is hidden behind another.
  */
 export function renderSocketTable(sockets: readonly Socket[], options: SocketTableOptions): string {
+  return [...socketTableLines(sockets, options)].join('\n');
+}
+
+/** The same table, one line at a time (for long listings: see writeLines in cli/io.ts). */
+export function socketTableLines(sockets: readonly Socket[], options: SocketTableOptions): Generator<string> {
   const style = styler(options.color);
   const showNetns = sockets.some((s) => !s.netns.current);
   const columns: Column[] = [{ header: 'PROTO' }, { header: 'LOCAL' }];
@@ -30,24 +35,27 @@ export function renderSocketTable(sockets: readonly Socket[], options: SocketTab
   if (showNetns) columns.push({ header: 'NETNS' });
   columns.push({ header: 'PID', right: true }, { header: 'USER' }, { header: 'PROCESS' });
 
-  const rows: string[][] = [];
-  for (const socket of sockets) {
-    const lead = [protoLabel(socket), displayAddress(socket.address, socket.port)];
-    if (options.showRemote) lead.push(socket.remoteAddress === null ? '' : displayAddress(socket.remoteAddress, socket.remotePort));
-    lead.push(socket.state);
-    if (showNetns) lead.push(socket.netns.current ? '' : style.yellow(socket.netns.name ?? `net:${socket.netns.id}`));
-    if (socket.processes.length === 0) {
-      const what = socket.ownerHidden ? style.yellow(HIDDEN_OWNER) : socket.inode === 0 ? style.dim('(no process: kernel-held)') : style.dim('(no process found)');
-      rows.push([...lead, '-', socket.user, what]);
-      continue;
+  function* rows(): Generator<string[]> {
+    for (const socket of sockets) {
+      const lead = [protoLabel(socket), displayAddress(socket.address, socket.port)];
+      if (options.showRemote) lead.push(socket.remoteAddress === null ? '' : displayAddress(socket.remoteAddress, socket.remotePort));
+      lead.push(socket.state);
+      if (showNetns) lead.push(socket.netns.current ? '' : style.yellow(socket.netns.name ?? `net:${socket.netns.id}`));
+      if (socket.processes.length === 0) {
+        const what = socket.ownerHidden ? style.yellow(HIDDEN_OWNER) : socket.inode === 0 ? style.dim('(no process: kernel-held)') : style.dim('(no process found)');
+        yield [...lead, '-', socket.user, what];
+        continue;
+      }
+      let first = true;
+      for (const proc of socket.processes) {
+        const cells = first ? lead : lead.map(() => '');
+        first = false;
+        const stopped = proc.state === 'T' || proc.state === 't' ? style.red(' [stopped]') : proc.state === 'Z' ? style.red(' [zombie]') : '';
+        yield [...cells, String(proc.pid), proc.user, `${style.bold(proc.name)}${stopped} ${style.dim(proc.command)}`];
+      }
     }
-    socket.processes.forEach((proc, index) => {
-      const cells = index === 0 ? lead : lead.map(() => '');
-      const stopped = proc.state === 'T' || proc.state === 't' ? style.red(' [stopped]') : proc.state === 'Z' ? style.red(' [zombie]') : '';
-      rows.push([...cells, String(proc.pid), proc.user, `${style.bold(proc.name)}${stopped} ${style.dim(proc.command)}`]);
-    });
   }
-  return renderTable(columns, rows, options.width, style.dim);
+  return tableLines(columns, rows, options.width, style.dim);
 }
 
 /** One line saying what the scan could not see, or nothing when it saw everything. */

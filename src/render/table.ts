@@ -7,16 +7,28 @@ export interface Column {
 }
 
 /**
- * Renders an aligned table. Columns are as wide as their widest cell; the last column is cut
- * with "…" so every line fits `width` (the terminal's columns, 80 when not a terminal), which
- * keeps long command lines from wrapping into unreadable output.
+ * The lines of an aligned table, produced one at a time. Columns are as wide as their widest cell;
+ * the last column is cut with "…" so every line fits `width` (the terminal's columns, 80 when not
+ * a terminal), which keeps long command lines from wrapping into unreadable output. `rows` is
+ * called twice — once to measure, once to print — so a 20,000-row listing is never held as
+ * formatted text all at once.
  *
  * @example
- * renderTable([{ header: 'PORT', right: true }, { header: 'PROCESS' }], [['3000', 'node']], 80)
+ * for (const line of tableLines([{ header: 'PORT', right: true }], () => [['3000']], 80)) console.log(line);
  */
-export function renderTable(columns: readonly Column[], rows: readonly (readonly string[])[], width: number, headerStyle: (text: string) => string = (t) => t): string {
-  const widths = columns.map((column, index) => Math.max(visibleLength(column.header), ...rows.map((row) => visibleLength(row[index] ?? ''))));
-  const lines: string[] = [];
+export function* tableLines(
+  columns: readonly Column[],
+  rows: () => Iterable<readonly string[]>,
+  width: number,
+  headerStyle: (text: string) => string = (t) => t,
+): Generator<string> {
+  const widths = columns.map((column) => visibleLength(column.header));
+  for (const row of rows()) {
+    row.forEach((cell, index) => {
+      const length = visibleLength(cell);
+      if (length > (widths[index] ?? 0)) widths[index] = length;
+    });
+  }
   const format = (cells: readonly string[], style: (text: string) => string): string => {
     let line = '';
     cells.forEach((cell, index) => {
@@ -33,9 +45,21 @@ export function renderTable(columns: readonly Column[], rows: readonly (readonly
     });
     return style(line.trimEnd());
   };
-  lines.push(format(columns.map((c) => c.header), headerStyle));
-  for (const row of rows) lines.push(format(row, (t) => t));
-  return lines.join('\n');
+  yield format(
+    columns.map((c) => c.header),
+    headerStyle,
+  );
+  for (const row of rows()) yield format(row, (t) => t);
+}
+
+/**
+ * Renders an aligned table as one string (see tableLines).
+ *
+ * @example
+ * renderTable([{ header: 'PORT', right: true }, { header: 'PROCESS' }], [['3000', 'node']], 80)
+ */
+export function renderTable(columns: readonly Column[], rows: readonly (readonly string[])[], width: number, headerStyle: (text: string) => string = (t) => t): string {
+  return [...tableLines(columns, () => rows, width, headerStyle)].join('\n');
 }
 
 /** The width to render for: the terminal's, or 80 when output is not a terminal. */

@@ -1,13 +1,13 @@
 import { listSockets, type SocketQuery } from '../../inventory.js';
 import { parsePortRange } from '../../port.js';
-import { renderScanNote, renderSocketTable } from '../../render/sockets.js';
+import { renderScanNote, socketTableLines } from '../../render/sockets.js';
 import { outputWidth } from '../../render/table.js';
 import type { Protocol, Socket } from '../../types.js';
 import { parseCommandArgs, parseIntegerFlag } from '../args.js';
 import type { CommandModule } from '../command.js';
 import { usageError } from '../../errors.js';
 import { EXIT_OK } from '../exit-codes.js';
-import { writeJsonList, writeLine, type CliIO } from '../io.js';
+import { writeJsonList, writeLine, writeLines, type CliIO } from '../io.js';
 
 const OPTIONS = {
   tcp: { type: 'boolean' },
@@ -80,7 +80,7 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
     writeLine(io.stdout, 'No sockets match.');
     return EXIT_OK;
   }
-  writeLine(io.stdout, renderSocketTable(sockets, { color: io.color, width: outputWidth(io.stdout), showRemote: values.all === true }));
+  await writeLines(io, socketTableLines(sockets, { color: io.color, width: outputWidth(io.stdout), showRemote: values.all === true }));
   const note = renderScanNote(inventory.stats, sockets);
   if (note !== null) writeLine(io.stderr, note);
   return EXIT_OK;

@@ -2,14 +2,14 @@ import { whoHolds } from '../../inventory.js';
 import { parsePort } from '../../port.js';
 import { displayAddress } from '../../render/address.js';
 import { styler } from '../../render/color.js';
-import { renderScanNote, renderSocketTable } from '../../render/sockets.js';
+import { renderScanNote, socketTableLines } from '../../render/sockets.js';
 import { outputWidth } from '../../render/table.js';
 import type { Protocol, Socket } from '../../types.js';
 import { usageError } from '../../errors.js';
 import { parseCommandArgs } from '../args.js';
 import type { CommandModule } from '../command.js';
 import { EXIT_NEGATIVE, EXIT_OK } from '../exit-codes.js';
-import { writeJsonList, writeLine, type CliIO } from '../io.js';
+import { writeJsonList, writeLine, writeLines, type CliIO } from '../io.js';
 
 const OPTIONS = {
   tcp: { type: 'boolean' },
@@ -63,7 +63,7 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
     if (!inventory.stats.privileged) writeLine(io.stdout, 'Listeners in other network namespaces (containers) are visible only to root.');
     return EXIT_NEGATIVE;
   }
-  writeLine(io.stdout, renderSocketTable(inventory.sockets, { color: io.color, width: outputWidth(io.stdout), showRemote: values.all === true }));
+  await writeLines(io, socketTableLines(inventory.sockets, { color: io.color, width: outputWidth(io.stdout), showRemote: values.all === true }));
   for (const line of otherNetnsNote(inventory.sockets, io.color)) writeLine(io.stdout, line);
   const note = renderScanNote(inventory.stats, inventory.sockets);
   if (note !== null) writeLine(io.stderr, note);
