@@ -12,7 +12,8 @@ export { BROWSER_UNSAFE_PORTS, isBrowserUnsafePort, CURATED_SERVICES, knownSquat
 export { tryBind, type BindRequest, type BindResult } from './collectors/bind-check.js';
 export { collectPortSettings, type PortSettings } from './collectors/port-settings.js';
 export { collectLoopback, type LoopbackFacts, type LoopbackOptions, type LoopbackIpv6Address } from './collectors/loopback.js';
-export { parseHostsFile, readHostsFile, localhostEntries, isLoopbackAddress, LOCALHOST_NAMES, type HostsEntry, type LocalhostMapping, type HostsFileRead } from './platform/linux/hosts-file.js';
+export { isLoopbackAddress, unmapIPv4, parseIPv6Bytes } from './address.js';
+export { parseHostsFile, readHostsFile, localhostEntries, LOCALHOST_NAMES, type HostsEntry, type LocalhostMapping, type HostsFileRead } from './platform/linux/hosts-file.js';
 export { resolveHost, nodeConnectOrder, type Resolution, type ResolvedAddress, type ResolutionError, type ResolveOptions } from './collectors/resolution.js';
 export { probe, type ProbeResult, type ProbeAttempt, type ProbeOptions, type ProbeStatus } from './collectors/probe.js';
 export { fingerprint, fingerprintSocket, type Fingerprint, type FingerprintOptions } from './collectors/fingerprint.js';

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { unmapIPv4 } from '../address.js';
 import { isBrowserUnsafePort } from '../data/services.js';
 
 /** An inclusive port range. */
@@ -88,7 +89,7 @@ export function blocksHost(socketAddress: string, host: string | null): boolean 
   if (host === null) return true;
   if (isV6Wildcard(socketAddress)) return true;
   const hostFamily = isIP(host);
-  const mapped = socketAddress.startsWith('::ffff:') ? socketAddress.slice(7) : null;
+  const mapped = unmapIPv4(socketAddress);
   if (hostFamily === 4) {
     if (isV4Wildcard(host)) return isIP(socketAddress) === 4 || mapped !== null;
     return socketAddress === host || isV4Wildcard(socketAddress) || mapped === host;

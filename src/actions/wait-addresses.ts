@@ -28,21 +28,6 @@ export interface AddressSet {
 }
 
 /**
- * True for 127.0.0.0/8, ::1 and their IPv4-mapped spelling: addresses whose connects never leave
- * the machine, so they may be tried often.
- *
- * @example
- * isLoopbackAddress('127.0.0.2'); // true
- * isLoopbackAddress('192.0.2.1'); // false
- */
-export function isLoopbackAddress(address: string): boolean {
-  const lower = address.toLowerCase();
-  if (lower === '::1') return true;
-  if (lower.startsWith('::ffff:')) return isLoopbackAddress(lower.slice('::ffff:'.length));
-  return isIP(lower) === 4 && lower.startsWith('127.');
-}
-
-/**
  * The addresses that need no lookup: the loopback pair for a bare port, the address of an IP
  * literal; nothing for a name.
  *

@@ -3,7 +3,8 @@ import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { usageError } from '../errors.js';
 import { formatHostPort, parseTarget, type Target } from '../target.js';
-import { addressesKnownAtOnce, addressesToBind, addressesToTry, isLoopbackAddress } from './wait-addresses.js';
+import { isLoopbackAddress } from '../address.js';
+import { addressesKnownAtOnce, addressesToBind, addressesToTry } from './wait-addresses.js';
 import { bindAttempt, httpAttempt, tcpAttempt, type AttemptOutcome, type StatusRange } from './wait-attempts.js';
 import { nextAttemptDelay } from './wait-schedule.js';
 

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { unmapIPv4 } from '../address.js';
 import { tryBind, type BindResult } from '../collectors/bind-check.js';
 import { loadFirewall, type LoadedFirewall } from '../collectors/firewall.js';
 import { collectLoopback } from '../collectors/loopback.js';
@@ -39,7 +40,7 @@ async function collectHosts(path: string): Promise<Collected<HostsFacts>> {
 function firewallAddresses(facts: Pick<DoctorFacts, 'probe' | 'target'>): string[] {
   const tried = facts.probe?.attempts.map((a) => a.address) ?? [];
   const addresses = tried.length > 0 ? tried : facts.target.host !== null && isIP(facts.target.host) !== 0 ? [facts.target.host] : [...LOOPBACKS];
-  return [...new Set(addresses.map((a) => (a.startsWith('::ffff:') && a.includes('.') ? a.slice(7) : a)))];
+  return [...new Set(addresses.map((a) => unmapIPv4(a) ?? a))];
 }
 
 function checkFirewall(firewall: LoadedFirewall, target: Target, addresses: readonly string[]): FirewallCheck[] {

@@ -1,5 +1,5 @@
+import { numericAddress } from '../render/address.js';
 import { isListening } from '../inventory.js';
-import { numericAddress } from '../rules/helpers.js';
 import type { Finding } from '../types.js';
 import { configurationLines, logLines } from './steps-project.js';
 import type { DoctorFacts, Step, StepId } from './types.js';
@@ -30,7 +30,7 @@ function portUsageLines(facts: DoctorFacts): string[] {
     lines.push(`connect ${numericAddress(a.address, facts.target.port)}: ${a.status}${latency}${a.error && a.status !== 'open' ? ` (${a.error})` : ''}${what}`);
   }
   // Numeric here: '*' would not say which wildcard (0.0.0.0 or ::) was tried.
-  for (const b of facts.binds) lines.push(`bind ${b.address.includes(':') ? `[${b.address}]` : b.address}:${b.port}: ${b.ok ? `would succeed${b.dualStack === true ? ' (dual-stack)' : ''}` : b.code}`);
+  for (const b of facts.binds) lines.push(`bind ${numericAddress(b.address, b.port)}: ${b.ok ? `would succeed${b.dualStack === true ? ' (dual-stack)' : ''}` : b.code}`);
   return lines;
 }
 

@@ -21,8 +21,3 @@ async function loadBackend(): Promise<PlatformBackend> {
     hint: 'macOS and Windows support is planned; until then use lsof (macOS) or netstat -ano (Windows).',
   });
 }
-
-/** True on the platforms with a working back-end. */
-export function isSupportedPlatform(): boolean {
-  return process.platform === 'linux';
-}

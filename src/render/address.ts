@@ -7,9 +7,17 @@ export function displayAddress(address: string, port: number | null): string {
   return port === null ? host : `${host}:${port}`;
 }
 
-/** `*:8080` says nothing about the family; this says which wildcard it is. */
-export function wildcardNote(address: string): string {
-  if (address === '0.0.0.0') return 'all IPv4 addresses';
-  if (address === '::') return 'all addresses (IPv6, and IPv4 too unless IPV6_V6ONLY)';
-  return '';
+/**
+ * An address as the doctor shows it: like displayAddress, but a wildcard stays numeric
+ * (`0.0.0.0:80`, `[::]:80`): there the family of a wildcard is often the whole point.
+ *
+ * @example
+ * numericAddress('::', 80); // '[::]:80'
+ */
+export function numericAddress(address: string, port: number | null): string {
+  if (address === '0.0.0.0' || address === '::') {
+    const host = address === '::' ? '[::]' : address;
+    return port === null ? host : `${host}:${port}`;
+  }
+  return displayAddress(address, port);
 }

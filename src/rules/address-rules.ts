@@ -1,5 +1,6 @@
+import { numericAddress } from '../render/address.js';
 import type { Rule } from '../doctor/types.js';
-import { familyOfAddress, finding, holderText, numericAddress, socketEvidence, where } from './helpers.js';
+import { familyOfAddress, finding, holderText, socketEvidence, where } from './helpers.js';
 import { reachability, servesFamily } from './reachability.js';
 
 const familyName = (family: 'ipv4' | 'ipv6'): string => (family === 'ipv4' ? 'IPv4' : 'IPv6');

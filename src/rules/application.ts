@@ -1,6 +1,7 @@
+import { numericAddress } from '../render/address.js';
 import type { Rule } from '../doctor/types.js';
 import type { Finding } from '../types.js';
-import { finding, listeners, numericAddress } from './helpers.js';
+import { finding, listeners } from './helpers.js';
 
 /**
  * What the application said once connected: the wrong protocol for the URL (https to a plain

@@ -1,6 +1,7 @@
+import { numericAddress } from '../render/address.js';
 import type { Rule } from '../doctor/types.js';
 import type { Finding } from '../types.js';
-import { finding, holderText, listeners, numericAddress, plural, socketEvidence } from './helpers.js';
+import { finding, holderText, listeners, plural, socketEvidence } from './helpers.js';
 
 /** Context that changes how to read the rest: exposure to the network, hidden owners, TIME-WAIT. */
 export const contextRules: Rule = {

@@ -1,6 +1,7 @@
+import { numericAddress } from '../render/address.js';
 import type { Rule } from '../doctor/types.js';
 import type { Finding } from '../types.js';
-import { finding, numericAddress } from './helpers.js';
+import { finding } from './helpers.js';
 
 /** Firewall rules that drop or reject loopback traffic to the target, or rules we could not read. */
 export const firewallRules: Rule = {

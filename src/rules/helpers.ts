@@ -1,7 +1,8 @@
 import { isIP } from 'node:net';
 import type { DoctorFacts } from '../doctor/types.js';
 import { isListening } from '../inventory.js';
-import { displayAddress } from '../render/address.js';
+import { unmapIPv4 } from '../address.js';
+import { numericAddress } from '../render/address.js';
 import type { Finding, Severity, Socket } from '../types.js';
 
 /** Builds a finding; every field is required so none is forgotten. */
@@ -46,25 +47,9 @@ export function socketEvidence(socket: Socket): Record<string, unknown> {
   };
 }
 
-/**
- * An address as the doctor shows it: like displayAddress, but a wildcard stays numeric
- * (`0.0.0.0:80`, `[::]:80`): here the family of a wildcard is often the whole point.
- */
-export function numericAddress(address: string, port: number | null): string {
-  if (address === '0.0.0.0' || address === '::') {
-    const host = address === '::' ? '[::]' : address;
-    return port === null ? host : `${host}:${port}`;
-  }
-  return displayAddress(address, port);
-}
-
 export const where = (socket: Socket): string => `${socket.protocol.toUpperCase()} ${numericAddress(socket.address, socket.port)}`;
 
-export const familyOfAddress = (address: string): 'ipv4' | 'ipv6' => (isIP(address) === 6 && !isMappedV4(address) ? 'ipv6' : 'ipv4');
-
-function isMappedV4(address: string): boolean {
-  return address.startsWith('::ffff:') && address.includes('.');
-}
+export const familyOfAddress = (address: string): 'ipv4' | 'ipv6' => (isIP(address) === 6 && unmapIPv4(address) === null ? 'ipv6' : 'ipv4');
 
 /**
  * Would a client connecting to `address` reach a socket listening on `listener`? Same address, or
@@ -72,7 +57,7 @@ function isMappedV4(address: string): boolean {
  * does not tell, so it counts as covering (the probe confirms).
  */
 export function covers(listener: string, address: string): boolean {
-  const target = isMappedV4(address) ? address.slice(7) : address;
+  const target = unmapIPv4(address) ?? address;
   if (listener === target) return true;
   if (listener === '0.0.0.0') return isIP(target) === 4;
   if (listener === '::') return true;

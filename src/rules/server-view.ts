@@ -1,8 +1,9 @@
+import { numericAddress } from '../render/address.js';
 import { isIP } from 'node:net';
 import type { BindResult } from '../collectors/bind-check.js';
 import type { DoctorFacts, Rule } from '../doctor/types.js';
 import type { Finding, Socket } from '../types.js';
-import { finding, freeFix, holderText, listeners, numericAddress, socketEvidence, where } from './helpers.js';
+import { finding, freeFix, holderText, listeners, socketEvidence, where } from './helpers.js';
 
 /**
  * Does a listener on `held` stop a new bind to `wanted` (same port)? Same address; a wildcard
@@ -48,7 +49,7 @@ export const serverView: Rule = {
         const shown = holders.length > 0 ? holders : current;
         const first = shown[0];
         const severity = bindOnly ? 'error' : 'info';
-        const addresses = inUse.map((b) => (b.address.includes(':') ? `[${b.address}]` : b.address));
+        const addresses = inUse.map((b) => numericAddress(b.address, null));
         const covering = first !== undefined && (first.address === '0.0.0.0' || first.address === '::') ? ` Its ${first.address === '::' ? 'dual-stack wildcard (::) also covers IPv4 addresses' : 'wildcard (0.0.0.0) covers every IPv4 address'}, so a bind to any of them fails.` : '';
         findings.push(
           finding(

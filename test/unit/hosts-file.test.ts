@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isLoopbackAddress, localhostEntries, parseHostsFile, readHostsFile } from '../../src/platform/linux/hosts-file.js';
+import { isLoopbackAddress } from '../../src/address.js';
+import { localhostEntries, parseHostsFile, readHostsFile } from '../../src/platform/linux/hosts-file.js';
 
 describe('parseHostsFile', () => {
   it('parses the captured /etc/hosts of this machine', () => {

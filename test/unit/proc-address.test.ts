@@ -1,7 +1,8 @@
 import { SocketAddress } from 'node:net';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeProcIPv4, decodeProcIPv6, encodeProcIPv4, encodeProcIPv6, formatIPv6Bytes, parseIPv6Bytes, unmapIPv4 } from '../../src/platform/linux/proc-address.js';
+import { parseIPv6Bytes, unmapIPv4 } from '../../src/address.js';
+import { decodeProcIPv4, decodeProcIPv6, encodeProcIPv4, encodeProcIPv6, formatIPv6Bytes } from '../../src/platform/linux/proc-address.js';
 
 const ipv4 = fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255)).map((b) => b.join('.'));
 const ipv6Bytes = fc.oneof(

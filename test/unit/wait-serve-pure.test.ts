@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { renderServePage } from '../../src/actions/serve-page.js';
 import { latencyStats } from '../../src/actions/selftest.js';
-import { addressesKnownAtOnce, isLoopbackAddress } from '../../src/actions/wait-addresses.js';
+import { isLoopbackAddress } from '../../src/address.js';
+import { addressesKnownAtOnce } from '../../src/actions/wait-addresses.js';
 import { describeSocketError, statusMatches } from '../../src/actions/wait-attempts.js';
 import {
   ANSWERED_MIN_INTERVAL_MS,

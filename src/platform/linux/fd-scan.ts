@@ -115,11 +115,6 @@ export function startSocketScan(pids: readonly number[]): FdScan {
   };
 }
 
-/** One-shot form of startSocketScan, for callers that already know the inodes. */
-export function scanSocketOwners(pids: readonly number[], wanted: ReadonlySet<number>): Promise<FdScanResult> {
-  return startSocketScan(pids).finish(wanted);
-}
-
 function groupPairs(pairs: readonly number[], wanted: ReadonlySet<number>): Map<number, number[]> {
   const owners = new Map<number, number[]>();
   for (let i = 0; i < pairs.length; i += 2) {

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
+import { isLoopbackAddress } from '../../address.js';
 import { errnoCode } from '../../errors.js';
 
 /** One address line of a hosts file. */
@@ -75,28 +76,6 @@ export function localhostEntries(entries: readonly HostsEntry[], names: readonly
     }
   }
   return result;
-}
-
-/**
- * True for IPv4 127.0.0.0/8, IPv6 ::1 (any spelling) and IPv4-mapped ::ffff:127.x.x.x.
- *
- * @example
- * isLoopbackAddress('127.0.1.1'); // true
- * isLoopbackAddress('0:0:0:0:0:0:0:1'); // true
- */
-export function isLoopbackAddress(address: string): boolean {
-  const bare = (address.split('%')[0] ?? '').toLowerCase();
-  const family = isIP(bare);
-  if (family === 4) return bare.startsWith('127.');
-  if (family !== 6) return false;
-  if (bare.startsWith('::ffff:') && isIP(bare.slice(7)) === 4) return bare.slice(7).startsWith('127.');
-  // Expand "::" and compare groups numerically so 0:0::1 and ::0001 both count.
-  const [head = '', tail] = bare.split('::');
-  const headGroups = head === '' ? [] : head.split(':');
-  const tailGroups = tail === undefined || tail === '' ? [] : tail.split(':');
-  const zeros = tail === undefined ? 0 : 8 - headGroups.length - tailGroups.length;
-  const groups = [...headGroups, ...Array<string>(zeros).fill('0'), ...tailGroups].map((group) => parseInt(group, 16));
-  return groups.length === 8 && groups.slice(0, 7).every((group) => group === 0) && groups[7] === 1;
 }
 
 /** A hosts file read: the entries, or why there are none. */

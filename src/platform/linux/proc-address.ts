@@ -1,4 +1,5 @@
 import { endianness } from 'node:os';
+import { parseIPv6Bytes } from '../../address.js';
 
 /**
  * Addresses in /proc/net/{tcp,udp}{,6} are the kernel's in-memory words printed with %08X: an
@@ -86,26 +87,6 @@ export function encodeProcIPv4(address: string, littleEndian = LITTLE_ENDIAN): s
   return littleEndian ? parts.reverse().join('') : parts.join('');
 }
 
-/** Parses any valid IPv6 text (including "::" and embedded IPv4) into 16 bytes. */
-export function parseIPv6Bytes(address: string): number[] {
-  let text = address;
-  const tailBytes: number[] = [];
-  const lastColon = text.lastIndexOf(':');
-  if (text.slice(lastColon + 1).includes('.')) {
-    for (const part of text.slice(lastColon + 1).split('.')) tailBytes.push(Number(part));
-    text = `${text.slice(0, lastColon + 1)}0:0`;
-  }
-  const [headText = '', tailText] = text.split('::');
-  const head = headText === '' ? [] : headText.split(':');
-  const tail = tailText === undefined || tailText === '' ? [] : tailText.split(':');
-  const missing = 8 - head.length - tail.length;
-  const groups = [...head, ...Array<string>(tailText === undefined ? 0 : missing).fill('0'), ...tail].map((g) => parseInt(g, 16));
-  const bytes: number[] = [];
-  for (const g of groups) bytes.push((g >> 8) & 0xff, g & 0xff);
-  if (tailBytes.length === 4) bytes.splice(12, 4, ...tailBytes);
-  return bytes;
-}
-
 /** The inverse of decodeProcIPv6: IPv6 text → 32 hex digits as /proc prints them. */
 export function encodeProcIPv6(address: string, littleEndian = LITTLE_ENDIAN): string {
   const bytes = parseIPv6Bytes(address);
@@ -116,9 +97,4 @@ export function encodeProcIPv6(address: string, littleEndian = LITTLE_ENDIAN): s
     out += chunk.map((b) => b.toString(16).toUpperCase().padStart(2, '0')).join('');
   }
   return out;
-}
-
-/** `::ffff:a.b.c.d` → `a.b.c.d`, else null. */
-export function unmapIPv4(address: string): string | null {
-  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : null;
 }

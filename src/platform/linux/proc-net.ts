@@ -160,7 +160,3 @@ export const PROC_NET_TABLES: readonly { readonly file: string; readonly protoco
   { file: 'udp6', protocol: 'udp', family: 'ipv6' },
 ];
 
-/** True when a row's local address is a wildcard (0.0.0.0 or ::). */
-export function isWildcard(address: string): boolean {
-  return address === '0.0.0.0' || address === '::';
-}
