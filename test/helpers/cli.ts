@@ -25,6 +25,8 @@ export function runCli(args: readonly string[], options: { prefix?: readonly str
     encoding: 'utf8',
     env: { ...process.env, NO_COLOR: '1', ...options.env },
     timeout: options.timeoutMs ?? 20_000,
+    // spawnSync kills the child at 1 MiB of output by default; `ls --json` of a busy namespace is more.
+    maxBuffer: 256 * 1024 * 1024,
     ...(options.input === undefined ? {} : { input: options.input }),
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };

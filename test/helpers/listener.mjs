@@ -4,16 +4,19 @@
 // Prints one JSON line {"pid", "sockets":[{"protocol","host","port"}], "children":[pid]} once every socket
 // is bound, then stays alive (bounded: it exits by itself after --lifetime seconds, default 120).
 // --share forks a second process (python3 os.fork) that inherits the same listening socket: a pre-fork server.
+// --connect N opens N TCP connections to the first TCP listener (both ends held by this process).
 import net from 'node:net';
 import dgram from 'node:dgram';
 
 const args = process.argv.slice(2);
 let lifetime = 120;
+let connections = 0;
 const specs = [];
 for (let i = 0; i < args.length; i++) {
   const a = args[i];
   if (a === '--ignore-term') process.on('SIGTERM', () => {});
   else if (a === '--lifetime') lifetime = Number(args[++i]);
+  else if (a === '--connect') connections = Number(args[++i]);
   else if (a === '--share' || a === '--child') continue;
   else specs.push(a);
 }
@@ -44,6 +47,13 @@ for (const spec of specs) {
     sockets.push({ protocol: 'tcp', host, port: s.address().port });
     servers.push(s);
   }
+}
+const clients = [];
+const target = sockets.find((s) => s.protocol === 'tcp');
+for (let i = 0; i < connections && target !== undefined; i++) {
+  const client = net.connect({ host: target.host, port: target.port });
+  await new Promise((resolve, reject) => { client.once('error', reject); client.once('connect', resolve); });
+  clients.push(client);
 }
 const children = [];
 if (args.includes('--share')) {

@@ -24,9 +24,10 @@ function splitAddress(text: string): { address: string; port: number } {
   return { address: host, port };
 }
 
-/** Runs `ss` with the given flags (H is added) and parses its lines. */
-export function ss(flags: string, filter: readonly string[] = []): SsSocket[] {
-  const out = execFileSync('ss', [`-${flags}H`, ...filter], { encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } });
+/** Runs `ss` with the given flags (H is added) and parses its lines; `prefix` runs it elsewhere (`ip netns exec NS`). */
+export function ss(flags: string, filter: readonly string[] = [], prefix: readonly string[] = []): SsSocket[] {
+  const argv = [...prefix, 'ss', `-${flags}H`, ...filter];
+  const out = execFileSync(argv[0]!, argv.slice(1), { encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' }, maxBuffer: 64 * 1024 * 1024 });
   return out
     .split('\n')
     .filter((line) => line.trim() !== '')

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import type { Worker } from 'node:worker_threads';
+import type * as WorkerThreads from 'node:worker_threads';
 import { scanFdRange, type FdScanCounts } from './fd-scan-core.js';
 
 export interface FdScanResult {
@@ -11,6 +12,8 @@ export interface FdScanResult {
 
 /** A scan under way: `finish` says which inodes matter and returns their owners. */
 export interface FdScan {
+  /** True when a worker thread is scanning: the calling thread should not compete for the other core. */
+  readonly parallel: boolean;
   finish(wanted: ReadonlySet<number>): Promise<FdScanResult>;
 }
 
@@ -44,13 +47,14 @@ interface WorkerMessage {
  *
  * @example
  * const scan = startSocketScan(listPids());
- * const tables = await readTables();                 // meanwhile, the worker scans
+ * const tables = readTablesSync();                   // meanwhile, the worker scans
  * const { owners } = await scan.finish(new Set([12345]));
  */
 export function startSocketScan(pids: readonly number[]): FdScan {
   // The worker exists only in the built package (dist/); from TypeScript sources the scan runs on one thread.
   if (pids.length < WORKER_THRESHOLD || !existsSync(workerFile)) {
     return {
+      parallel: false,
       async finish(wanted) {
         const pairs: number[] = [];
         const counts: FdScanCounts = { scanned: 0, hidden: 0, vanished: 0 };
@@ -63,22 +67,21 @@ export function startSocketScan(pids: readonly number[]): FdScan {
   const shared = new Int32Array(new SharedArrayBuffer(pids.length * 4));
   shared.set(pids);
   const control = new Int32Array(new SharedArrayBuffer(8));
-  // worker_threads is loaded only here: small machines never pay for it.
-  const started = import('node:worker_threads').then(({ Worker: WorkerClass }) => {
-    const worker: Worker = new WorkerClass(workerFile, { workerData: { pids: shared, control, wanted: null, chunk: CHUNK }, stdout: false, stderr: false });
-    const done = new Promise<WorkerMessage | null>((resolve) => {
-      worker.once('message', (message: WorkerMessage) => resolve(message));
-      worker.once('error', () => resolve(null));
-      worker.once('exit', () => resolve(null));
-    });
-    return { worker, done };
+  // worker_threads is loaded only here, so small machines never pay for it; and synchronously (not
+  // with import()), so the thread starts now even if the caller then blocks on reading tables.
+  const { Worker } = createRequire(import.meta.url)('node:worker_threads') as typeof WorkerThreads;
+  const worker = new Worker(workerFile, { workerData: { pids: shared, control, wanted: null, chunk: CHUNK }, stdout: false, stderr: false });
+  const done = new Promise<WorkerMessage | null>((resolve) => {
+    worker.once('message', (message: WorkerMessage) => resolve(message));
+    worker.once('error', () => resolve(null));
+    worker.once('exit', () => resolve(null));
   });
 
   return {
+    parallel: true,
     async finish(wanted) {
       const pairs: number[] = [];
       const counts: FdScanCounts = { scanned: 0, hidden: 0, vanished: 0 };
-      const { worker, done } = await started;
       if (wanted.size === 0) {
         // Nothing to attribute: make every remaining chunk look claimed so the worker stops.
         Atomics.store(control, 0, pids.length);

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import type { NetnsRef, ProcessInfo, Socket } from '../../types.js';
 import type { SocketInventory, SocketQuery } from '../types.js';
 import { listPids } from './fd-scan-core.js';
@@ -7,7 +6,8 @@ import { startSocketScan } from './fd-scan.js';
 import { readListenBacklogs } from './listen-backlog.js';
 import { currentNetnsId, namedNamespaces, namespacesOfPids } from './netns.js';
 import { parseCgroup, readProcess, toProcessInfo } from './process.js';
-import { PROC_NET_TABLES, parseProcNet, type ProcNetRow, type RowFilter } from './proc-net.js';
+import { PROC_NET_TABLES, type ProcNetRow, type ProcNetTable, type RowFilter } from './proc-net.js';
+import { readProcNetTable, readProcNetTableSync } from './proc-net-file.js';
 import { userName } from './users.js';
 
 interface NamespaceSource {
@@ -25,16 +25,6 @@ function rowFilter(query: SocketQuery): RowFilter {
   if ('from' in ports) return { listeningOnly, portFrom: ports.from, portTo: ports.to };
   const list = ports as readonly number[];
   return { listeningOnly, portFrom: Math.min(...list), portTo: Math.max(...list), portSet: new Set(list) };
-}
-
-/**
- * Reads every table of every namespace at once. Each read of tcp/tcp6 makes the kernel walk its
- * whole established-connection hash (≈4-5 ms even when empty), so reading them in parallel on
- * libuv's thread pool halves the wait on two cores. latin1: the tables are ASCII, and latin1 is
- * the cheapest decoding. A missing table (tcp6 with IPv6 disabled at boot) reads as null.
- */
-function readTables(paths: readonly string[]): Promise<(string | null)[]> {
-  return Promise.all(paths.map((path) => readFile(path, 'latin1').catch(() => null)));
 }
 
 function containerOf(pid: number): string | null {
@@ -100,35 +90,36 @@ export async function listSocketsLinux(query: SocketQuery): Promise<SocketInvent
   const privileged = process.getuid?.() === 0;
   const withProcesses = query.withProcesses !== false;
   const pids = withProcesses || query.allNetns === true ? listPids() : null;
+  // Start the fd scan first (on a worker thread when there are many processes), so it runs while
+  // everything below happens; it learns which inodes matter once the tables are parsed.
+  const scanner = withProcesses && pids !== null ? startSocketScan(pids) : null;
   const sources = namespaceSources(query, pids);
   const filter = rowFilter(query);
   const wantTcp = query.protocols === undefined || query.protocols.includes('tcp');
   const wantUdp = query.protocols === undefined || query.protocols.includes('udp');
 
-  // Start the backlog lookup of our own namespace (a child process) before anything else, so that
-  // `ss` runs on the other core while this thread reads the tables and scans the fds.
+  // Start the backlog lookup of our own namespace (a child process) before reading the tables, so
+  // that `ss` runs on the other core meanwhile.
   const singlePort = filter.portFrom === filter.portTo ? filter.portFrom : undefined;
   const wantBacklog = query.withBacklog !== false && wantTcp;
   const ownBacklog = wantBacklog ? readListenBacklogs(singlePort === undefined ? {} : { port: singlePort }) : null;
 
-  // Start the fd scan now (on a worker thread when there are many processes), so it runs while
-  // the tables are read; it learns which inodes matter when they are parsed.
-  const scanner = withProcesses && pids !== null ? startSocketScan(pids) : null;
-  const reads: { source: NamespaceSource; table: (typeof PROC_NET_TABLES)[number]; path: string }[] = [];
+  const reads: { source: NamespaceSource; table: ProcNetTable; path: string }[] = [];
   for (const source of sources) {
     for (const table of PROC_NET_TABLES) {
       if ((table.protocol === 'tcp' && !wantTcp) || (table.protocol === 'udp' && !wantUdp)) continue;
       reads.push({ source, table, path: `${source.netDir}/${table.file}` });
     }
   }
-  const texts = await readTables(reads.map((r) => r.path));
+  // With a worker scanning on the other core, this thread reads the tables itself (blocking reads
+  // cost least); otherwise libuv's pool reads them all in parallel.
+  const tables =
+    scanner?.parallel === true
+      ? reads.map(({ path, table }) => readProcNetTableSync(path, table, filter))
+      : await Promise.all(reads.map(({ path, table }) => readProcNetTable(path, table, filter)));
   const rows: { row: ProcNetRow; source: NamespaceSource }[] = [];
-  reads.forEach(({ source, table }, index) => {
-    const text = texts[index];
-    // Let go of each table's text once parsed: at 40,000 sockets they are megabytes each.
-    texts[index] = null;
-    if (text === null || text === undefined) return;
-    for (const row of parseProcNet(text, table.protocol, table.family, filter)) rows.push({ row, source });
+  reads.forEach(({ source }, index) => {
+    for (const row of tables[index] ?? []) rows.push({ row, source });
   });
 
   // Other namespaces' backlogs (nsenter + ss) only where they have listeners; before the synchronous fd scan, so they overlap.

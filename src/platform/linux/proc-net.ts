@@ -47,6 +47,7 @@ const TCP_STATES: readonly SocketState[] = [
 
 const TCP_LISTEN = 0x0a;
 const TCP_ESTABLISHED = 0x01;
+const TCP_SYN_RECV = 0x03;
 
 const SPACE = 32;
 const COLON = 58;
@@ -79,13 +80,36 @@ function parseDecimal(text: string, start: number, end: number): number {
  */
 export function parseProcNet(text: string, protocol: Protocol, family: Family, filter?: RowFilter): ProcNetRow[] {
   const rows: ProcNetRow[] = [];
+  // Skip the header line.
+  const firstRow = text.indexOf('\n') + 1;
+  if (firstRow === 0) return rows;
+  parseProcNetRows(text, firstRow, protocol, family, filter, false, rows);
+  return rows;
+}
+
+/**
+ * Parses the rows of `text` from `start` (a line start, past the header) into `rows`.
+ *
+ * `stopAfterListeners` is for reading a live TCP table in kernel order: the kernel prints its
+ * listening hash first and its established hash after it, so once a listening-only query meets a
+ * row in any other state, no listener can follow, and the caller may stop reading. (SYN-RECV rows
+ * do not stop it: kernels before 4.4 printed a listener's open requests right after it.)
+ * Returns true when it stopped there.
+ */
+export function parseProcNetRows(
+  text: string,
+  start: number,
+  protocol: Protocol,
+  family: Family,
+  filter: RowFilter | undefined,
+  stopAfterListeners: boolean,
+  rows: ProcNetRow[],
+): boolean {
   const addressLength = family === 'ipv4' ? 8 : 32;
   // "ADDR:PORT " — the width of one endpoint field plus its trailing space.
   const endpoint = addressLength + 6;
   const length = text.length;
-  // Skip the header line.
-  let lineStart = text.indexOf('\n') + 1;
-  if (lineStart === 0) return rows;
+  let lineStart = start;
   while (lineStart < length) {
     let lineEnd = text.indexOf('\n', lineStart);
     if (lineEnd === -1) lineEnd = length;
@@ -103,6 +127,7 @@ export function parseProcNet(text: string, protocol: Protocol, family: Family, f
     const port = parseHex(text, local + addressLength + 1, local + addressLength + 5);
     const remotePort = parseHex(text, remote + addressLength + 1, remote + addressLength + 5);
     const stateCode = parseHex(text, stateAt, stateAt + 2);
+    if (stopAfterListeners && stateCode !== TCP_LISTEN && stateCode !== TCP_SYN_RECV) return true;
     if (filter !== undefined) {
       if (port < filter.portFrom || port > filter.portTo) continue;
       if (filter.portSet !== undefined && !filter.portSet.has(port)) continue;
@@ -149,11 +174,18 @@ export function parseProcNet(text: string, protocol: Protocol, family: Family, f
       rxQueue: parseHex(text, queues + 9, queues + 17),
     });
   }
-  return rows;
+  return false;
+}
+
+/** One of the four socket tables of a namespace. */
+export interface ProcNetTable {
+  readonly file: string;
+  readonly protocol: Protocol;
+  readonly family: Family;
 }
 
 /** The four tables and what they hold, in the order `ss` lists them. */
-export const PROC_NET_TABLES: readonly { readonly file: string; readonly protocol: Protocol; readonly family: Family }[] = [
+export const PROC_NET_TABLES: readonly ProcNetTable[] = [
   { file: 'tcp', protocol: 'tcp', family: 'ipv4' },
   { file: 'tcp6', protocol: 'tcp', family: 'ipv6' },
   { file: 'udp', protocol: 'udp', family: 'ipv4' },

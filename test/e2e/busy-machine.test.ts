@@ -1,0 +1,74 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readdirSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jsonOf, runCli } from '../helpers/cli.js';
+import { isRoot, startListener, type ListenerProcess } from '../helpers/processes.js';
+import { ss } from '../helpers/ss.js';
+
+interface JsonSocket {
+  protocol: string;
+  address: string;
+  port: number;
+  state: string;
+  netns: { current: boolean; name: string | null };
+  processes: { pid: number }[];
+}
+
+/**
+ * The paths a quiet test machine never takes: with 300 processes or more the fd scan runs on two
+ * threads while the main thread reads the tables itself, and a TCP table longer than one read
+ * buffer, with hundreds of established connections after its listeners, is read only up to the
+ * end of its listening section. The answer must still be exactly what `ss` says.
+ */
+describe.skipIf(!isRoot)('a busy machine: 300+ processes, a large table (needs root: ip netns add)', () => {
+  const ns = `pd-busy-${randomBytes(3).toString('hex')}`;
+  const inNs = ['ip', 'netns', 'exec', ns];
+  const sleepers: ChildProcess[] = [];
+  let listener: ListenerProcess;
+
+  beforeAll(async () => {
+    execFileSync('ip', ['netns', 'add', ns]);
+    execFileSync('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
+    // Enough processes that the CLI scans on two threads (fd-scan.ts: 300), whatever the machine had.
+    const missing = Math.max(0, 320 - readdirSync('/proc').filter((name) => /^\d+$/.test(name)).length);
+    for (let i = 0; i < missing; i++) sleepers.push(spawn('sleep', ['120'], { stdio: 'ignore' }));
+    // 600 listeners (≈90 KB of tcp/tcp6 rows) and 400 connections (800 established rows after them).
+    const specs = [...Array.from({ length: 300 }, () => 'tcp:127.0.0.1:0'), ...Array.from({ length: 300 }, () => 'tcp:::1:0'), 'udp:127.0.0.1:0', 'udp:::1:0'];
+    listener = await startListener(specs, { prefix: inNs, flags: ['--connect', '400'] });
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const sleeper of sleepers) if (sleeper.pid !== undefined) process.kill(sleeper.pid, 'SIGKILL');
+    await listener?.[Symbol.asyncDispose]();
+    execFileSync('ip', ['netns', 'del', ns]);
+  });
+
+  it('really is busy: 300+ processes, and the established rows outnumber the listeners', () => {
+    expect(readdirSync('/proc').filter((name) => /^\d+$/.test(name)).length).toBeGreaterThanOrEqual(300);
+    const established = ss('tuan', [], inNs).filter((s) => s.protocol === 'tcp' && s.state === 'ESTAB');
+    expect(established.length).toBe(800);
+  });
+
+  it('ls --json lists exactly the listeners ss lists, each with its owner', () => {
+    const result = runCli(['ls', '--json'], { prefix: inNs, timeoutMs: 60_000 });
+    expect(result.code, result.stderr).toBe(0);
+    const { sockets, stats } = jsonOf(result) as { sockets: JsonSocket[]; stats: { processesScanned: number } };
+    expect(stats.processesScanned).toBeGreaterThanOrEqual(300);
+    const ours = sockets.map((s) => `${s.protocol} ${s.address} ${s.port} ${s.state} ${s.processes.map((p) => p.pid).join(',')}`).sort();
+    const truth = ss('tulnp', [], inNs).map((s) => `${s.protocol} ${s.address} ${s.port} ${s.state} ${s.pids.join(',')}`).sort();
+    expect(truth.length).toBe(602);
+    expect(ours).toEqual(truth);
+  });
+
+  it('who finds a listener of that namespace from outside it, with its owner', () => {
+    const port = listener.sockets[450]!.port;
+    const result = runCli(['who', String(port), '--json'], { timeoutMs: 60_000 });
+    expect(result.code, result.stderr).toBe(0);
+    const { sockets } = jsonOf(result) as { sockets: JsonSocket[] };
+    const held = sockets.filter((s) => s.port === port && s.protocol === 'tcp');
+    expect(held).toHaveLength(1);
+    expect(held[0]).toMatchObject({ address: '::1', state: 'LISTEN', netns: { current: false, name: ns } });
+    expect(held[0]!.processes.map((p) => p.pid)).toEqual([listener.pid]);
+  });
+});
