@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseProcNet, PROC_NET_TABLES, type ProcNetTable, type RowFilter } from '../../src/platform/linux/proc-net.js';
-import { readProcNetTable, readProcNetTableSync } from '../../src/platform/linux/proc-net-file.js';
+import { readProcNetTableSync } from '../../src/platform/linux/proc-net-file.js';
 
 const fixturePath = (name: string): string => new URL(`../fixtures/proc/${name}`, import.meta.url).pathname;
 const EVERYTHING: RowFilter = { listeningOnly: false, portFrom: 0, portTo: 65535 };
@@ -29,25 +29,23 @@ function tcpRow(slot: number, port: number, state: number, inode: number): strin
 }
 
 describe('reading a table as it streams in', () => {
-  it('gives the same rows as parsing the whole text, for every captured table, sync and async', async () => {
+  it('gives the same rows as parsing the whole text, for every captured table', () => {
     for (const table of PROC_NET_TABLES) {
       const path = fixturePath(`${table.file}.txt`);
       const whole = parseProcNet(readFileSync(path, 'latin1'), table.protocol, table.family, EVERYTHING);
       expect(whole.length, table.file).toBeGreaterThan(0);
       expect(readProcNetTableSync(path, table, EVERYTHING), table.file).toEqual(whole);
-      expect(await readProcNetTable(path, table, EVERYTHING), table.file).toEqual(whole);
     }
   });
 
-  it('loses no row where a buffer ends in the middle of a line (tables of any size, property)', async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.array(fc.record({ port: fc.integer({ min: 1, max: 65535 }), state: fc.constantFrom(0x01, 0x06, 0x0a) }), { minLength: 0, maxLength: 2500, size: 'max' }), fc.integer({ min: 0, max: 80 }), async (rows, pad) => {
+  it('loses no row where a buffer ends in the middle of a line (tables of any size, property)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.record({ port: fc.integer({ min: 1, max: 65535 }), state: fc.constantFrom(0x01, 0x06, 0x0a) }), { minLength: 0, maxLength: 2500, size: 'max' }), fc.integer({ min: 0, max: 80 }), (rows, pad) => {
         // Rows of varying width (`pad`) so that line ends fall anywhere relative to the 64 KiB buffer.
         const text = HEADER + rows.map((r, i) => tcpRow(i, r.port, r.state, 1000 + i) + ' '.repeat(i % (pad + 1)) + '\n').join('');
         const path = writeTable(text);
         const expected = parseProcNet(text, 'tcp', 'ipv4', EVERYTHING);
         expect(readProcNetTableSync(path, TCP4, EVERYTHING)).toEqual(expected);
-        expect(await readProcNetTable(path, TCP4, EVERYTHING)).toEqual(expected);
       }),
       { numRuns: 25 },
     );
@@ -60,10 +58,9 @@ describe('reading a table as it streams in', () => {
     expect(readProcNetTableSync(writeTable(HEADER), TCP4, EVERYTHING)).toEqual([]);
   });
 
-  it('reads a table that does not exist (tcp6 with IPv6 disabled at boot) as null', async () => {
+  it('reads a table that does not exist (tcp6 with IPv6 disabled at boot) as null', () => {
     const missing = join(dir, 'no-such-table');
     expect(readProcNetTableSync(missing, TCP4, EVERYTHING)).toBeNull();
-    expect(await readProcNetTable(missing, TCP4, EVERYTHING)).toBeNull();
   });
 });
 
@@ -76,11 +73,10 @@ describe('listening-only TCP reads stop where the kernel’s established section
   const text = `${HEADER + [...listeners, ...established, impossibleLate].join('\n')}\n`;
   const path = writeTable(text);
 
-  it('returns every listener, across several buffers, and reads nothing past the first established row', async () => {
+  it('returns every listener, across several buffers, and reads nothing past the first established row', () => {
     const sync = readProcNetTableSync(path, TCP4, LISTENING)!;
     expect(sync.map((r) => r.port)).toEqual(listeners.map((_, i) => 10000 + i));
     expect(sync.some((r) => r.port === 31337)).toBe(false);
-    expect(await readProcNetTable(path, TCP4, LISTENING)).toEqual(sync);
   });
 
   it('does not stop at SYN-RECV rows (kernels before 4.4 print open requests among the listeners)', () => {

@@ -12,8 +12,6 @@ export interface FdScanResult {
 
 /** A scan under way: `finish` says which inodes matter and returns their owners. */
 export interface FdScan {
-  /** True when a worker thread is scanning: the calling thread should not compete for the other core. */
-  readonly parallel: boolean;
   finish(wanted: ReadonlySet<number>): Promise<FdScanResult>;
 }
 
@@ -54,7 +52,6 @@ export function startSocketScan(pids: readonly number[]): FdScan {
   // The worker exists only in the built package (dist/); from TypeScript sources the scan runs on one thread.
   if (pids.length < WORKER_THRESHOLD || !existsSync(workerFile)) {
     return {
-      parallel: false,
       async finish(wanted) {
         const pairs: number[] = [];
         const counts: FdScanCounts = { scanned: 0, hidden: 0, vanished: 0 };
@@ -78,7 +75,6 @@ export function startSocketScan(pids: readonly number[]): FdScan {
   });
 
   return {
-    parallel: true,
     async finish(wanted) {
       const pairs: number[] = [];
       const counts: FdScanCounts = { scanned: 0, hidden: 0, vanished: 0 };

@@ -7,7 +7,7 @@ import { readListenBacklogs } from './listen-backlog.js';
 import { currentNetnsId, namedNamespaces, namespacesOfPids } from './netns.js';
 import { parseCgroup, readProcess, toProcessInfo } from './process.js';
 import { PROC_NET_TABLES, type ProcNetRow, type ProcNetTable, type RowFilter } from './proc-net.js';
-import { readProcNetTable, readProcNetTableSync } from './proc-net-file.js';
+import { readProcNetTableSync } from './proc-net-file.js';
 import { userName } from './users.js';
 
 interface NamespaceSource {
@@ -111,12 +111,8 @@ export async function listSocketsLinux(query: SocketQuery): Promise<SocketInvent
       reads.push({ source, table, path: `${source.netDir}/${table.file}` });
     }
   }
-  // With a worker scanning on the other core, this thread reads the tables itself (blocking reads
-  // cost least); otherwise libuv's pool reads them all in parallel.
-  const tables =
-    scanner?.parallel === true
-      ? reads.map(({ path, table }) => readProcNetTableSync(path, table, filter))
-      : await Promise.all(reads.map(({ path, table }) => readProcNetTable(path, table, filter)));
+  // Read on this thread while the worker (if any) scans on the other core.
+  const tables = reads.map(({ path, table }) => readProcNetTableSync(path, table, filter));
   const rows: { row: ProcNetRow; source: NamespaceSource }[] = [];
   reads.forEach(({ source }, index) => {
     for (const row of tables[index] ?? []) rows.push({ row, source });

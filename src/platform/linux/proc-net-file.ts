@@ -1,12 +1,12 @@
 import { closeSync, openSync, readSync } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { parseProcNetRows, type ProcNetRow, type ProcNetTable, type RowFilter } from './proc-net.js';
 
 /**
  * Reading a live /proc/net table. Two facts of the kernel shape this file:
  * - one read() of a seq_file returns at most one page (4 KiB) of whole rows, whatever the buffer
  *   size, so a table of 20,000 sockets takes ~800 reads; the text is decoded and parsed once per
- *   full buffer rather than once per read, and never held whole (tables reach megabytes);
+ *   full buffer rather than once per read, and never held whole (tables reach megabytes); a short
+ *   read is the last one;
  * - the TCP tables list every listener before any other socket, so a listening-only query stops
  *   reading at the first established row, and the kernel never walks the rest of its hash.
  */
@@ -15,6 +15,14 @@ const BUFFER_SIZE = 64 * 1024;
 /** Parse when less than a page is left, so that the next read still has room for a full page. */
 const MIN_ROOM = 4096;
 const NEWLINE = 10;
+/**
+ * A read this short was the last one. seq_file fills its buffer (one page, at least 4 KiB) until
+ * the table ends, the caller's count is reached, or the next row does not fit; rows are under 300
+ * bytes, so a read that returns less than a page minus 512 bytes, asking for more, has met the end.
+ * Not asking again saves the final, empty read, which for TCP costs one more walk of the kernel's
+ * whole established hash (≈2 ms even when it is empty).
+ */
+const LAST_READ_BELOW = 4096 - 512;
 
 /** Turns the bytes of one table, as they arrive in its buffer, into rows. */
 class TableParser {
@@ -34,9 +42,9 @@ class TableParser {
     return this.buffer.length - this.filled;
   }
 
-  /** Takes the `bytesRead` bytes just read at `filled`; returns false when the table needs no more reading. */
+  /** Takes the `bytesRead` bytes just read at `filled` (asking for `room`); returns false when the table needs no more reading. */
   accept(bytesRead: number): boolean {
-    const eof = bytesRead === 0;
+    const eof = bytesRead === 0 || (bytesRead < LAST_READ_BELOW && bytesRead < this.room);
     const end = this.filled + bytesRead;
     this.filled = end;
     if (!eof && this.room >= MIN_ROOM) return true;
@@ -62,10 +70,10 @@ class TableParser {
 }
 
 /**
- * Reads and parses one table on this thread. For when the other core is already busy (the fd-scan
- * worker): blocking reads then cost least, about half the system time of libuv's thread pool.
- * A table that cannot be read (tcp6 with IPv6 disabled at boot, a namespace that just vanished)
- * gives null.
+ * Reads and parses one table. Blocking reads on purpose: measured against libuv's pool (one
+ * round trip per 4 KiB page), they cost about half the system time at 40,000 sockets and were as
+ * fast or faster at every scale of `npm run bench`. A table that cannot be read (tcp6 with IPv6
+ * disabled at boot, a namespace that just vanished) gives null.
  */
 export function readProcNetTableSync(path: string, table: ProcNetTable, filter: RowFilter): ProcNetRow[] | null {
   let fd: number;
@@ -82,28 +90,5 @@ export function readProcNetTableSync(path: string, table: ProcNetTable, filter: 
     return null;
   } finally {
     closeSync(fd);
-  }
-}
-
-/**
- * Reads and parses one table on libuv's thread pool. For when this thread has nothing else to do:
- * the tables of several namespaces are then read in parallel, and most of their cost is the
- * kernel's walk of its hash tables (≈4-10 ms per TCP table even when it is empty).
- */
-export async function readProcNetTable(path: string, table: ProcNetTable, filter: RowFilter): Promise<ProcNetRow[] | null> {
-  let handle;
-  try {
-    handle = await open(path, 'r');
-  } catch {
-    return null;
-  }
-  const parser = new TableParser(table, filter);
-  try {
-    while (parser.accept((await handle.read(parser.buffer, parser.filled, parser.room, null)).bytesRead));
-    return parser.rows;
-  } catch {
-    return null;
-  } finally {
-    await handle.close();
   }
 }
