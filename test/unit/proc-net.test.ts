@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { decodeProcIPv4 } from '../../src/platform/linux/proc-address.js';
 import { parseProcNet, PROC_NET_TABLES, type ProcNetRow } from '../../src/platform/linux/proc-net.js';
 import { displayAddress } from '../../src/render/address.js';
 
@@ -125,5 +126,26 @@ describe('parseProcNet on kernel-formatted rows (property)', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('parseProcNet address memo', () => {
+  const header = '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n';
+  const hex = (value: number, width: number): string => value.toString(16).toUpperCase().padStart(width, '0');
+
+  it('decodes every address right when a table repeats a few thousand times and holds more distinct ones than the memo keeps', () => {
+    // 6,000 distinct local addresses (more than the memo's 4,096), each row's remote repeating 127.0.0.1.
+    const lines = Array.from({ length: 6000 }, (_, i) => `${String(i).padStart(4)}: ${hex((10 << 24) | i, 8)}:1F90 0100007F:${hex(40000 + (i % 1000), 4)} 01 00000000:00000000 00:00000000 00000000     0        0 ${i + 1} 1 0 100 0 0 10 0`);
+    const rows = parseProcNet(`${header}${lines.join('\n')}\n`, 'tcp', 'ipv4');
+    expect(rows).toHaveLength(6000);
+    rows.forEach((row, i) => {
+      // The decoder itself is tested in proc-address.test.ts; here, the memo must hand back its answer.
+      expect(row.address).toBe(decodeProcIPv4(hex((10 << 24) | i, 8)));
+      expect(row.remoteAddress).toBe('127.0.0.1');
+    });
+    // The same text again gives the same rows (memo hits), and an IPv6 table is not confused with it.
+    expect(parseProcNet(`${header}${lines.join('\n')}\n`, 'tcp', 'ipv4')).toEqual(rows);
+    const v6 = `${header}   0: 00000000000000000000000001000000:1F90 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 9 1 0 100 0 0 10 0\n`;
+    expect(parseProcNet(v6, 'tcp', 'ipv6')[0]).toMatchObject({ address: '::1', remoteAddress: '::' });
   });
 });

@@ -50,16 +50,7 @@ interface WorkerMessage {
  */
 export function startSocketScan(pids: readonly number[]): FdScan {
   // The worker exists only in the built package (dist/); from TypeScript sources the scan runs on one thread.
-  if (pids.length < WORKER_THRESHOLD || !existsSync(workerFile)) {
-    return {
-      async finish(wanted) {
-        const pairs: number[] = [];
-        const counts: FdScanCounts = { scanned: 0, hidden: 0, vanished: 0 };
-        if (wanted.size > 0) scanFdRange(pids, 0, pids.length, wanted, pairs, counts);
-        return { owners: groupPairs(pairs, wanted), counts };
-      },
-    };
-  }
+  if (pids.length < WORKER_THRESHOLD || !existsSync(workerFile)) return scanOnThisThread(pids);
 
   const shared = new Int32Array(new SharedArrayBuffer(pids.length * 4));
   shared.set(pids);
@@ -67,7 +58,13 @@ export function startSocketScan(pids: readonly number[]): FdScan {
   // worker_threads is loaded only here, so small machines never pay for it; and synchronously (not
   // with import()), so the thread starts now even if the caller then blocks on reading tables.
   const { Worker } = createRequire(import.meta.url)('node:worker_threads') as typeof WorkerThreads;
-  const worker = new Worker(workerFile, { workerData: { pids: shared, control, wanted: null, chunk: CHUNK }, stdout: false, stderr: false });
+  let worker: WorkerThreads.Worker;
+  try {
+    worker = new Worker(workerFile, { workerData: { pids: shared, control, wanted: null, chunk: CHUNK }, stdout: false, stderr: false });
+  } catch {
+    // No thread to be had (a resource limit, an embedder without workers): one thread still answers.
+    return scanOnThisThread(pids);
+  }
   const done = new Promise<WorkerMessage | null>((resolve) => {
     worker.once('message', (message: WorkerMessage) => resolve(message));
     worker.once('error', () => resolve(null));
@@ -109,6 +106,18 @@ export function startSocketScan(pids: readonly number[]): FdScan {
         counts.hidden += result.counts.hidden;
         counts.vanished += result.counts.vanished;
       }
+      return { owners: groupPairs(pairs, wanted), counts };
+    },
+  };
+}
+
+/** The whole scan on the calling thread, once the wanted inodes are known. */
+function scanOnThisThread(pids: readonly number[]): FdScan {
+  return {
+    async finish(wanted) {
+      const pairs: number[] = [];
+      const counts: FdScanCounts = { scanned: 0, hidden: 0, vanished: 0 };
+      if (wanted.size > 0) scanFdRange(pids, 0, pids.length, wanted, pairs, counts);
       return { owners: groupPairs(pairs, wanted), counts };
     },
   };

@@ -52,6 +52,26 @@ const TCP_SYN_RECV = 0x03;
 const SPACE = 32;
 const COLON = 58;
 
+/**
+ * Decoded addresses by their /proc hex text. A table repeats a handful of addresses (127.0.0.1,
+ * 0.0.0.0, ::1, the all-zero remote of every listener) thousands of times, and decoding is most of
+ * a row's cost while the parser is still cold (small and medium tables never get it optimised).
+ * Bounded, since a library caller may list sockets for hours.
+ */
+const addressCache = new Map<string, string>();
+const ADDRESS_CACHE_LIMIT = 4096;
+
+function decodeAddress(text: string, at: number, family: Family): string {
+  const hex = text.slice(at, at + (family === 'ipv4' ? 8 : 32));
+  let address = addressCache.get(hex);
+  if (address === undefined) {
+    address = family === 'ipv4' ? decodeProcIPv4(hex) : decodeProcIPv6(hex);
+    if (addressCache.size >= ADDRESS_CACHE_LIMIT) addressCache.clear();
+    addressCache.set(hex, address);
+  }
+  return address;
+}
+
 /** Parses a hex number from text[start, end) without allocating. */
 function parseHex(text: string, start: number, end: number): number {
   let value = 0;
@@ -163,9 +183,9 @@ export function parseProcNetRows(
     rows.push({
       protocol,
       family,
-      address: family === 'ipv4' ? decodeProcIPv4(text, local) : decodeProcIPv6(text, local),
+      address: decodeAddress(text, local, family),
       port,
-      remoteAddress: family === 'ipv4' ? decodeProcIPv4(text, remote) : decodeProcIPv6(text, remote),
+      remoteAddress: decodeAddress(text, remote, family),
       remotePort,
       state,
       uid: parseDecimal(text, uidStart, uidEnd),
