@@ -35,7 +35,7 @@ export function socketTableLines(sockets: readonly Socket[], options: SocketTabl
   if (showNetns) columns.push({ header: 'NETNS' });
   columns.push({ header: 'PID', right: true }, { header: 'USER' }, { header: 'PROCESS' });
 
-  function* rows(): Generator<string[]> {
+  function* rows(measuring: boolean): Generator<string[]> {
     for (const socket of sockets) {
       const lead = [protoLabel(socket), displayAddress(socket.address, socket.port)];
       if (options.showRemote) lead.push(socket.remoteAddress === null ? '' : displayAddress(socket.remoteAddress, socket.remotePort));
@@ -51,7 +51,8 @@ export function socketTableLines(sockets: readonly Socket[], options: SocketTabl
         const cells = first ? lead : lead.map(() => '');
         first = false;
         const stopped = proc.state === 'T' || proc.state === 't' ? style.red(' [stopped]') : proc.state === 'Z' ? style.red(' [zombie]') : '';
-        yield [...cells, String(proc.pid), proc.user, `${style.bold(proc.name)}${stopped} ${style.dim(proc.command)}`];
+        // The last column is not measured (see tableLines): skip building it then.
+        yield [...cells, String(proc.pid), proc.user, measuring ? '' : `${style.bold(proc.name)}${stopped} ${style.dim(proc.command)}`];
       }
     }
   }

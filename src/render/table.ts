@@ -10,24 +10,26 @@ export interface Column {
  * The lines of an aligned table, produced one at a time. Columns are as wide as their widest cell;
  * the last column is cut with "…" so every line fits `width` (the terminal's columns, 80 when not
  * a terminal), which keeps long command lines from wrapping into unreadable output. `rows` is
- * called twice — once to measure, once to print — so a 20,000-row listing is never held as
- * formatted text all at once.
+ * called twice — once to measure (`measuring` true), once to print — so a 20,000-row listing is
+ * never held as formatted text all at once. The last column is never padded, so while measuring
+ * its cells are not read: a producer may leave them out (they are the long, costly ones).
  *
  * @example
  * for (const line of tableLines([{ header: 'PORT', right: true }], () => [['3000']], 80)) console.log(line);
  */
 export function* tableLines(
   columns: readonly Column[],
-  rows: () => Iterable<readonly string[]>,
+  rows: (measuring: boolean) => Iterable<readonly string[]>,
   width: number,
   headerStyle: (text: string) => string = (t) => t,
 ): Generator<string> {
   const widths = columns.map((column) => visibleLength(column.header));
-  for (const row of rows()) {
-    row.forEach((cell, index) => {
-      const length = visibleLength(cell);
-      if (length > (widths[index] ?? 0)) widths[index] = length;
-    });
+  const padded = columns.length - 1;
+  for (const row of rows(true)) {
+    for (let index = 0; index < padded; index++) {
+      const length = visibleLength(row[index] ?? '');
+      if (length > widths[index]!) widths[index] = length;
+    }
   }
   const format = (cells: readonly string[], style: (text: string) => string): string => {
     let line = '';
@@ -49,7 +51,7 @@ export function* tableLines(
     columns.map((c) => c.header),
     headerStyle,
   );
-  for (const row of rows()) yield format(row, (t) => t);
+  for (const row of rows(false)) yield format(row, (t) => t);
 }
 
 /**

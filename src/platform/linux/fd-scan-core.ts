@@ -1,5 +1,6 @@
 import { readdirSync, readlinkSync } from 'node:fs';
 import { errnoCode } from '../../errors.js';
+import { readProcess, type ProcessDetails } from './process.js';
 
 /** Counters of one fd scan; merged across threads. */
 export interface FdScanCounts {
@@ -53,6 +54,18 @@ export function scanFdRange(
       if (wanted !== null && !wanted.has(inode)) continue;
       pairs.push(inode, pid);
     }
+  }
+}
+
+/**
+ * Reads the details of every pid in `pairs` from index `from` on that holds a wanted inode and is
+ * not in `into` yet (null: it exited). Run by each scanning thread right after its chunk, so the
+ * owners' details are read in parallel too, while their /proc entries are still warm.
+ */
+export function readOwnerDetails(pairs: readonly number[], from: number, wanted: ReadonlySet<number>, cgroup: boolean, into: Map<number, ProcessDetails | null>): void {
+  for (let i = from; i < pairs.length; i += 2) {
+    const pid = pairs[i + 1]!;
+    if (!into.has(pid) && wanted.has(pairs[i]!)) into.set(pid, readProcess(pid, { cgroup }));
   }
 }
 

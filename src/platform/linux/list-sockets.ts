@@ -130,13 +130,15 @@ export async function listSocketsLinux(query: SocketQuery): Promise<SocketInvent
 
   const wanted = new Set<number>();
   for (const { row } of rows) if (row.inode !== 0) wanted.add(row.inode);
-  const scan = scanner === null ? null : await scanner.finish(wanted);
+  const cgroup = query.processDetails !== 'brief';
+  const scan = scanner === null ? null : await scanner.finish(wanted, { cgroup });
 
   const processCache = new Map<number, ProcessInfo | null>();
+  for (const [pid, details] of scan?.details ?? []) processCache.set(pid, details === null ? null : toProcessInfo(details));
   const processOf = (pid: number): ProcessInfo | null => {
     let info = processCache.get(pid);
     if (info === undefined) {
-      const details = readProcess(pid, { cgroup: query.processDetails !== 'brief' });
+      const details = readProcess(pid, { cgroup });
       info = details === null ? null : toProcessInfo(details);
       processCache.set(pid, info);
     }
