@@ -12,7 +12,7 @@ interface JsonSocket {
   port: number;
   state: string;
   netns: { current: boolean; name: string | null };
-  processes: { pid: number }[];
+  processes: { pid: number; ppid: number; name: string; command: string; uid: number; user: string; startedAt: string }[];
 }
 
 /**
@@ -25,7 +25,8 @@ describe.skipIf(!isRoot)('a busy machine: 300+ processes, a large table (needs r
   const ns = `pd-busy-${randomBytes(3).toString('hex')}`;
   const inNs = ['ip', 'netns', 'exec', ns];
   const sleepers: ChildProcess[] = [];
-  let listener: ListenerProcess;
+  // 20 owner processes, so that both scanning threads find owners and read their details.
+  let listeners: ListenerProcess[] = [];
 
   beforeAll(async () => {
     execFileSync('ip', ['netns', 'add', ns]);
@@ -34,13 +35,15 @@ describe.skipIf(!isRoot)('a busy machine: 300+ processes, a large table (needs r
     const missing = Math.max(0, 320 - readdirSync('/proc').filter((name) => /^\d+$/.test(name)).length);
     for (let i = 0; i < missing; i++) sleepers.push(spawn('sleep', ['120'], { stdio: 'ignore' }));
     // 600 listeners (≈90 KB of tcp/tcp6 rows) and 400 connections (800 established rows after them).
-    const specs = [...Array.from({ length: 300 }, () => 'tcp:127.0.0.1:0'), ...Array.from({ length: 300 }, () => 'tcp:::1:0'), 'udp:127.0.0.1:0', 'udp:::1:0'];
-    listener = await startListener(specs, { prefix: inNs, flags: ['--connect', '400'] });
+    const specs = [...Array.from({ length: 15 }, () => 'tcp:127.0.0.1:0'), ...Array.from({ length: 15 }, () => 'tcp:::1:0')];
+    listeners = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => startListener(i === 0 ? [...specs, 'udp:127.0.0.1:0', 'udp:::1:0'] : specs, { prefix: inNs, flags: i === 0 ? ['--connect', '400'] : [] })),
+    );
   }, 60_000);
 
   afterAll(async () => {
     for (const sleeper of sleepers) if (sleeper.pid !== undefined) process.kill(sleeper.pid, 'SIGKILL');
-    await listener?.[Symbol.asyncDispose]();
+    await Promise.all(listeners.map((listener) => listener[Symbol.asyncDispose]()));
     execFileSync('ip', ['netns', 'del', ns]);
   });
 
@@ -50,7 +53,7 @@ describe.skipIf(!isRoot)('a busy machine: 300+ processes, a large table (needs r
     expect(established.length).toBe(800);
   });
 
-  it('ls --json lists exactly the listeners ss lists, each with its owner', () => {
+  it('ls --json lists exactly the listeners ss lists, each with its owner and the owner\'s details as ps gives them', () => {
     const result = runCli(['ls', '--json'], { prefix: inNs, timeoutMs: 60_000 });
     expect(result.code, result.stderr).toBe(0);
     const { sockets, stats } = jsonOf(result) as { sockets: JsonSocket[]; stats: { processesScanned: number } };
@@ -59,16 +62,26 @@ describe.skipIf(!isRoot)('a busy machine: 300+ processes, a large table (needs r
     const truth = ss('tulnp', [], inNs).map((s) => `${s.protocol} ${s.address} ${s.port} ${s.state} ${s.pids.join(',')}`).sort();
     expect(truth.length).toBe(602);
     expect(ours).toEqual(truth);
+    // Details, whichever thread read them: as ps sees each owner.
+    const owners = new Map(sockets.flatMap((s) => s.processes).map((p) => [p.pid, p]));
+    expect([...owners.keys()].sort((a, b) => a - b)).toEqual(listeners.map((l) => l.pid).sort((a, b) => a - b));
+    const ps = execFileSync('ps', ['-o', 'pid=,ppid=,uid=,user=,comm=,args=', '-p', [...owners.keys()].join(',')], { encoding: 'utf8' });
+    for (const line of ps.trim().split('\n')) {
+      const [pid, ppid, uid, user, comm, ...args] = line.trim().split(/\s+/);
+      expect(owners.get(Number(pid)), line).toMatchObject({ ppid: Number(ppid), uid: Number(uid), user, name: comm, command: args.join(' ') });
+      expect(Number.isNaN(Date.parse(owners.get(Number(pid))!.startedAt)), line).toBe(false);
+    }
   });
 
   it('who finds a listener of that namespace from outside it, with its owner', () => {
-    const port = listener.sockets[450]!.port;
+    const owner = listeners[7]!;
+    const port = owner.sockets[20]!.port;
     const result = runCli(['who', String(port), '--json'], { timeoutMs: 60_000 });
     expect(result.code, result.stderr).toBe(0);
     const { sockets } = jsonOf(result) as { sockets: JsonSocket[] };
     const held = sockets.filter((s) => s.port === port && s.protocol === 'tcp');
     expect(held).toHaveLength(1);
     expect(held[0]).toMatchObject({ address: '::1', state: 'LISTEN', netns: { current: false, name: ns } });
-    expect(held[0]!.processes.map((p) => p.pid)).toEqual([listener.pid]);
+    expect(held[0]!.processes.map((p) => p.pid)).toEqual([owner.pid]);
   });
 });
