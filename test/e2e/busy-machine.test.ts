@@ -3,11 +3,14 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonOf, runCli } from '../helpers/cli.js';
-import { isRoot, startListener, type ListenerProcess } from '../helpers/processes.js';
+import { isRoot, NOBODY, startListener, type ListenerProcess } from '../helpers/processes.js';
 import { ss } from '../helpers/ss.js';
 
 interface JsonSocket {
   protocol: string;
+  uid: number;
+  user: string;
+  ownerHidden: boolean;
   address: string;
   port: number;
   state: string;
@@ -79,9 +82,27 @@ describe.skipIf(!isRoot)('a busy machine: 300+ processes, a large table (needs r
     const result = runCli(['who', String(port), '--json'], { timeoutMs: 60_000 });
     expect(result.code, result.stderr).toBe(0);
     const { sockets } = jsonOf(result) as { sockets: JsonSocket[] };
-    const held = sockets.filter((s) => s.port === port && s.protocol === 'tcp');
+    // The kernel may give 127.0.0.1 and ::1 listeners the same ephemeral port: match the address too.
+    const held = sockets.filter((s) => s.port === port && s.protocol === 'tcp' && s.address === '::1');
     expect(held).toHaveLength(1);
     expect(held[0]).toMatchObject({ address: '::1', state: 'LISTEN', netns: { current: false, name: ns } });
     expect(held[0]!.processes.map((p) => p.pid)).toEqual([owner.pid]);
+  });
+
+  it('run unprivileged, both threads skip what they may not read: its own listener keeps its owner, root\'s is marked hidden', async () => {
+    await using mine = await startListener(['tcp:127.0.0.1:0'], { prefix: ['setpriv', ...NOBODY] });
+    await using roots = await startListener(['tcp:127.0.0.1:0']);
+    const ask = (port: number): { sockets: JsonSocket[]; stats: { processesScanned: number; processesHidden: number } } => {
+      const result = runCli(['who', String(port), '--json'], { prefix: ['setpriv', ...NOBODY], timeoutMs: 60_000 });
+      expect(result.code, result.stderr).toBe(0);
+      return jsonOf(result) as { sockets: JsonSocket[]; stats: { processesScanned: number; processesHidden: number } };
+    };
+    const own = ask(mine.sockets[0]!.port);
+    expect(own.stats.processesScanned + own.stats.processesHidden).toBeGreaterThanOrEqual(300);
+    expect(own.stats.processesHidden).toBeGreaterThan(0);
+    expect(own.sockets[0]).toMatchObject({ uid: 65534, user: 'nobody', ownerHidden: false });
+    expect(own.sockets[0]!.processes).toMatchObject([{ pid: mine.pid, uid: 65534, user: 'nobody', name: 'node' }]);
+    const other = ask(roots.sockets[0]!.port);
+    expect(other.sockets[0]).toMatchObject({ uid: 0, user: 'root', ownerHidden: true, processes: [] });
   });
 });
