@@ -59,7 +59,7 @@ function preflight(scales) {
   if (process.getuid?.() !== 0) fail('needs root: it creates a private network namespace (unshare --net) and reads every /proc/*/fd. Run: sudo npm run bench');
   const missing = ['hyperfine', 'ss', 'lsof', 'unshare', 'ip', 'mount', PYTHON].filter((t) => spawnSync('sh', ['-c', `command -v "${t}"`]).status !== 0);
   if (missing.length) fail(`missing tools: ${missing.join(', ')} (Debian: apt-get install -y hyperfine iproute2 lsof util-linux python3)`);
-  if (!existsSync(join(REPO_DIR, 'dist/cli/bin.js'))) fail('dist/cli/bin.js is missing: run `npm run build` first (npm run bench does).');
+  if (!existsSync(join(REPO_DIR, 'dist/cli/portdoctor.cjs'))) fail('dist/cli/portdoctor.cjs is missing: run `npm run build` first (npm run bench does).');
   if (!existsSync(join(BENCH_DIR, 'peers/node_modules/find-process'))) {
     log('installing the pinned npm peers into bench/peers/node_modules (npm ci) ...');
     const r = spawnSync('npm', ['ci', '--prefix', join(BENCH_DIR, 'peers'), '--no-audit', '--no-fund'], { stdio: ['ignore', 'inherit', 'inherit'], timeout: 300_000 });

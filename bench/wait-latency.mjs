@@ -4,7 +4,7 @@
 // measure the milliseconds from listen() to the waiter's process exit. A short second series opens
 // the port on [::1] only: does the waiter notice at all?
 //
-// Ours is `node dist/cli/bin.js wait PORT` (run `npm run build` first). Peers are measured only when
+// Ours is `node dist/cli/portdoctor.cjs wait PORT` (run `npm run build` first). Peers are measured only when
 // present, never downloaded (`npx wait-on` would fetch it from the registry):
 //   --peers 'wait-on=node /path/wait-on/bin/wait-on tcp:{port};wait-port=node /path/wait-port.js {port}'
 //   or the same text in $PORTDOCTOR_BENCH_PEERS, or $WAIT_ON_CMD / $WAIT_PORT_CMD (one command each);
@@ -45,7 +45,7 @@ function waiters() {
   const list = [
     {
       label: 'portdoctor wait PORT',
-      argv: (port) => [process.execPath, join(ROOT, 'dist/cli/bin.js'), 'wait', String(port), '--timeout', String(TIMEOUT_MS / 1000 + 5)],
+      argv: (port) => [process.execPath, join(ROOT, 'dist/cli/portdoctor.cjs'), 'wait', String(port), '--timeout', String(TIMEOUT_MS / 1000 + 5)],
     },
   ];
   const spec = option('peers', process.env.PORTDOCTOR_BENCH_PEERS ?? '');
@@ -151,8 +151,8 @@ function summarize(samples) {
 
 const fmt = (ms) => (ms === undefined ? '–' : ms < 10 ? ms.toFixed(2) : ms.toFixed(1));
 
-if (!existsSync(join(ROOT, 'dist/cli/bin.js'))) {
-  console.error('dist/cli/bin.js is missing: run `npm run build` first.');
+if (!existsSync(join(ROOT, 'dist/cli/portdoctor.cjs'))) {
+  console.error('dist/cli/portdoctor.cjs is missing: run `npm run build` first.');
   process.exit(2);
 }
 const list = waiters();

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 
 export const BENCH_DIR = dirname(fileURLToPath(import.meta.url)).replace(/\/lib$/, '');
 export const REPO_DIR = dirname(BENCH_DIR);
-const CLI = join(REPO_DIR, 'dist/cli/bin.js');
+const CLI = join(REPO_DIR, 'dist/cli/portdoctor.cjs');
 const PEERS = join(BENCH_DIR, 'peers');
 const NODE = process.execPath;
 

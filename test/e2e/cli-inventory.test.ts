@@ -119,8 +119,9 @@ describe('bad input exits 2 with one line on stderr and no document', () => {
   }
 
   it('says clearly that other platforms are not supported yet (exit 2)', () => {
-    const script = `Object.defineProperty(process, 'platform', { value: 'darwin' }); const { main } = await import(${JSON.stringify(CLI.replace('bin.js', 'run.js'))}); process.exitCode = await main(['ls']);`;
-    const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    // The shipped CLI, as if on macOS: `portdoctor ls` there.
+    const script = `Object.defineProperty(process, 'platform', { value: 'darwin' }); process.argv = [process.execPath, ${JSON.stringify(CLI)}, 'ls']; require(${JSON.stringify(CLI)});`;
+    const result = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/does not support darwin yet/);
   });
