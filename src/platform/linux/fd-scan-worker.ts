@@ -40,7 +40,8 @@ for (;;) {
     }
   }
   const before = pairs.length;
-  scanFdRange(input.pids, from, Math.min(from + input.chunk, total), null, pairs, counts);
+  // Until the wanted inodes arrive, every socket is recorded; from then on only the wanted ones.
+  scanFdRange(input.pids, from, Math.min(from + input.chunk, total), wanted, pairs, counts);
   if (wanted !== null) readOwnerDetails(pairs, before, wanted, cgroup, details);
 }
 input.port.close();

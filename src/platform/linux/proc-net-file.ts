@@ -24,11 +24,14 @@ const NEWLINE = 10;
  */
 const LAST_READ_BELOW = 4096 - 512;
 
+/** One buffer for every table: reads are blocking, so one table is read at a time. */
+const sharedBuffer = Buffer.allocUnsafe(BUFFER_SIZE);
+
 /** Turns the bytes of one table, as they arrive in its buffer, into rows. */
 class TableParser {
   readonly rows: ProcNetRow[] = [];
   /** Where the next read goes: bytes [0, filled) are read but not parsed yet. */
-  readonly buffer = Buffer.allocUnsafe(BUFFER_SIZE);
+  readonly buffer = sharedBuffer;
   filled = 0;
   private pastHeader = false;
   private finished = false;
