@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'unsupported-platform'
   | 'permission-denied'
   | 'port-in-use'
+  | 'needs-live-machine'
   | 'internal';
 
 export class PortdoctorError extends Error {

@@ -38,3 +38,11 @@ export async function whoHolds(ports: readonly number[], options: { all?: boolea
 export function isListening(socket: Socket): boolean {
   return socket.state === 'LISTEN' || (socket.protocol === 'udp' && socket.state === 'UNCONN');
 }
+
+/**
+ * True for a socket in the network namespace portdoctor runs in — always, on OSes without
+ * network namespaces (the socket has no `netns`).
+ */
+export function inCurrentNetns(socket: Socket): boolean {
+  return socket.netns?.current ?? true;
+}

@@ -34,7 +34,7 @@ export type SocketState =
   | 'NEW-SYN-RECV'
   | 'UNKNOWN';
 
-/** A network namespace as seen from /proc/<pid>/ns/net. */
+/** A network namespace (Linux), as seen from /proc/<pid>/ns/net. */
 export interface NetnsRef {
   /** The namespace's inode number (what `readlink /proc/<pid>/ns/net` shows as net:[ID]). */
   readonly id: number;
@@ -48,21 +48,28 @@ export interface NetnsRef {
 export interface ProcessInfo {
   readonly pid: number;
   readonly ppid: number;
-  /** The short name (/proc/<pid>/comm). */
+  /** The short name (Linux: /proc/<pid>/comm; macOS: the executable's name; Windows: the image name). */
   readonly name: string;
   /** The full command line, arguments joined by spaces; the name in brackets for kernel threads. */
   readonly command: string;
   readonly user: string;
   readonly uid: number;
-  /** One letter, as in /proc/<pid>/stat: R running, S sleeping, D disk sleep, T stopped, t traced, Z zombie, … */
+  /** One letter, as in /proc/<pid>/stat: R running, S sleeping, D disk sleep, T stopped, t traced, Z zombie, … ('?' when the OS did not say). */
   readonly state: string;
   /** ISO-8601 start time, or null when it could not be computed. */
   readonly startedAt: string | null;
-  /** The systemd unit (from /proc/<pid>/cgroup), e.g. `nginx.service`. */
-  readonly unit: string | null;
+  /** Linux: the systemd unit (from /proc/<pid>/cgroup), e.g. `nginx.service`. Absent on other OSes. */
+  readonly unit?: string | null;
   /** The container id (64 hex) when the cgroup path names one. */
   readonly container: string | null;
+  /** OS-specific facts (macOS: the launchd job; Windows: the executable path and the services it hosts). */
+  readonly details?: ProcessDetailsOfOs;
 }
+
+/** What one OS adds about a process. */
+export type ProcessDetailsOfOs =
+  | { readonly os: 'darwin'; readonly launchdJob?: string | null }
+  | { readonly os: 'win32'; readonly executable?: string | null; readonly services?: readonly string[] };
 
 export interface SocketQueue {
   /** For LISTEN: connections waiting in the accept queue. Otherwise bytes in the receive queue. */
@@ -82,14 +89,16 @@ export interface Socket {
   readonly remotePort: number | null;
   readonly state: SocketState;
   readonly uid: number;
-  /** User name of `uid` (from /etc/passwd), or the uid as a string when unknown. */
+  /** User name of `uid`, or the uid as a string when unknown. */
   readonly user: string;
-  readonly inode: number;
-  readonly netns: NetnsRef;
+  /** Linux: the socket's inode (what its holders' fds point at). Absent on other OSes. */
+  readonly inode?: number;
+  /** Linux: the network namespace the socket lives in. Absent on OSes without them. */
+  readonly netns?: NetnsRef;
   readonly queue: SocketQueue;
   /**
-   * True when the socket exists but none of its holders could be seen because their /proc/<pid>/fd
-   * is not readable by us (another user's process, and we are not root).
+   * True when the socket exists but none of its holders could be seen because the OS does not
+   * show us other users' processes (Linux: their /proc/<pid>/fd; macOS: lsof without root).
    */
   readonly ownerHidden: boolean;
   readonly processes: readonly ProcessInfo[];

@@ -26,6 +26,8 @@ export interface CandidateQuery {
   readonly avoid: Avoidance;
   /** Ports some socket of the protocol already uses (from the socket table). */
   readonly occupied: ReadonlySet<number>;
+  /** Ports nobody may bind (Windows' excluded ranges): never offered, not even when preferred. */
+  readonly unbindable?: readonly Span[];
   /** Where in the range to start (wrapping around): 0 scans upwards from `range.from`. */
   readonly startOffset: number;
 }
@@ -54,15 +56,17 @@ export function isAvoided(port: number, avoid: Avoidance): boolean {
  */
 export function* candidatePorts(query: CandidateQuery): Generator<number> {
   const seen = new Set<number>();
+  const unbindable = query.unbindable ?? [];
+  const blocked = (port: number): boolean => query.occupied.has(port) || unbindable.some((span) => inside(port, span));
   for (const port of query.prefer) {
-    if (seen.has(port) || query.occupied.has(port)) continue;
+    if (seen.has(port) || blocked(port)) continue;
     seen.add(port);
     yield port;
   }
   const size = query.range.to - query.range.from + 1;
   for (let step = 0; step < size; step++) {
     const port = query.range.from + ((query.startOffset + step) % size);
-    if (seen.has(port) || query.occupied.has(port) || isAvoided(port, query.avoid)) continue;
+    if (seen.has(port) || blocked(port) || isAvoided(port, query.avoid)) continue;
     yield port;
   }
 }

@@ -2,9 +2,10 @@ import { createSocket, type Socket as DgramSocket } from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import { createServer, isIP, type Server } from 'node:net';
 import { tryBind } from '../collectors/bind-check.js';
-import { collectPortSettings } from '../collectors/port-settings.js';
 import { PortdoctorError } from '../errors.js';
 import { listSockets } from '../inventory.js';
+import { osPortDefaults } from '../platform/defaults.js';
+import { platform } from '../platform/index.js';
 import type { Protocol } from '../types.js';
 import { blocksHost, candidatePorts, type Avoidance, type Span } from './free-port-candidates.js';
 
@@ -37,7 +38,6 @@ export interface FreePortOptions {
 }
 
 const DEFAULT_RANGE: Span = { from: 1024, to: 65535 };
-const FALLBACK_EPHEMERAL: Span = { from: 32768, to: 60999 };
 
 interface SearchPlan {
   readonly protocol: Protocol;
@@ -46,6 +46,8 @@ interface SearchPlan {
   /** The host the table check compares against (null: every address counts). */
   readonly tableHosts: readonly string[] | null;
   readonly candidates: Generator<number>;
+  /** A replayed snapshot: no bind can confirm a port, the snapshot's table is all there is. */
+  readonly tableOnly: boolean;
 }
 
 /** `0:0::1` → `::1`: socket addresses from /proc are canonical, so compare canonical forms. */
@@ -90,14 +92,17 @@ async function planSearch(options: FreePortOptions): Promise<SearchPlan> {
   for (const port of options.prefer ?? []) {
     if (!Number.isInteger(port) || port < 1 || port > 65535) throw new PortdoctorError('bad-port', `Preferred port ${port} is outside 1-65535.`);
   }
-  const hosts = options.host === undefined ? null : await resolveHost(options.host);
-  const v6 = hosts === null ? await ipv6Usable(protocol) : true;
+  const os = await platform();
+  const tableOnly = os.origin.kind === 'replay';
+  // A replay names no host of this machine: only literal addresses make sense there.
+  const hosts = options.host === undefined ? null : tableOnly && isIP(options.host) === 0 ? [options.host] : await resolveHost(options.host);
+  const v6 = hosts === null && !tableOnly ? await ipv6Usable(protocol) : true;
   const bindAddresses = hosts ?? (v6 ? ['127.0.0.1', '0.0.0.0', '::1', '::'] : ['127.0.0.1', '0.0.0.0']);
 
-  const settings = await collectPortSettings();
+  const settings = await os.portSettings();
   const avoidEphemeral = options.avoidEphemeral ?? options.range === undefined;
   const avoid: Avoidance = {
-    ephemeral: avoidEphemeral ? (settings.ok ? settings.value.ephemeralRange : FALLBACK_EPHEMERAL) : null,
+    ephemeral: avoidEphemeral ? (settings.ok ? settings.value.ephemeralRange : osPortDefaults(os.os).ephemeralRange) : null,
     reserved: options.avoidReserved === false || !settings.ok ? [] : settings.value.reservedPorts,
     browserUnsafe: options.avoidBrowserUnsafe !== false,
     exclude: new Set(options.exclude ?? []),
@@ -105,11 +110,13 @@ async function planSearch(options: FreePortOptions): Promise<SearchPlan> {
   const size = range.to - range.from + 1;
   const startOffset = options.range === undefined ? Math.floor(Math.random() * size) : 0;
   const occupied = await occupiedPorts(protocol, hosts);
-  return { protocol, bindAddresses, tableHosts: hosts, candidates: candidatePorts({ range, prefer: options.prefer ?? [], avoid, occupied, startOffset }) };
+  const unbindable = settings.ok ? (settings.value.excludedRanges ?? []).filter((r) => r.protocol === protocol) : [];
+  return { protocol, bindAddresses, tableHosts: hosts, tableOnly, candidates: candidatePorts({ range, prefer: options.prefer ?? [], avoid, occupied, unbindable, startOffset }) };
 }
 
 /** The confirming bind: every address must accept a plain bind on the port. */
 async function bindsEverywhere(port: number, plan: SearchPlan): Promise<boolean> {
+  if (plan.tableOnly) return true;
   for (const address of plan.bindAddresses) {
     const result = await tryBind({ address, port, protocol: plan.protocol });
     if (!result.ok) return false;
@@ -195,6 +202,7 @@ function holdUdp(host: string, port: number): Promise<DgramSocket | null> {
  */
 export async function reserveFreePort(options: Omit<FreePortOptions, 'count'> = {}): Promise<ReservedPort | null> {
   const plan = await planSearch(options);
+  if (plan.tableOnly) throw new PortdoctorError('needs-live-machine', 'reserveFreePort cannot hold a port of a replayed snapshot.', { hint: 'Use findFreePort to read a free port from the snapshot.' });
   const protocol = plan.protocol;
   const host = plan.tableHosts?.[0] ?? '127.0.0.1';
   for (const port of plan.candidates) {

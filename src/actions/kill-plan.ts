@@ -1,62 +1,48 @@
 import { isListening } from '../inventory.js';
+import { knownHolderOf } from '../platform/known-holders.js';
+import { supervisionFor } from '../platform/supervision.js';
+import type { OsName } from '../platform/types.js';
 import type { ProcessInfo, Socket } from '../types.js';
 import type { HiddenOwner, KillPlan, KillTarget, SkippedProcess, SkipReason, Supervision } from './kill-types.js';
 
 /** What the planner needs to know about the world besides the sockets; all of it read by the caller. */
 export interface PlanContext {
-  /** Start ticks of each holder, read right after the scan; null when the process has already exited. */
+  /** The OS whose processes these are (default 'linux'): it decides supervision and known holders. */
+  readonly os?: OsName;
+  /** Start ticks of each holder (Linux), read right after the scan; null when the process has already exited. */
   readonly startTicks: ReadonlyMap<number, number | null>;
+  /**
+   * Each holder's identity (its start time, as the OS gives it), null when it has already exited.
+   * Default: from `startTicks`.
+   */
+  readonly identities?: ReadonlyMap<number, string | null>;
   /** Our own pid. */
   readonly selfPid: number;
   /** Our parent, its parent, … up to pid 1. */
   readonly ancestors: readonly number[];
   /** Pids whose systemd unit runs under a user's service manager (`systemctl --user`). */
   readonly userManagerPids?: ReadonlySet<number>;
+  /** Pids the OS protects, with why (Windows: System, shared service hosts). */
+  readonly protectedPids?: ReadonlyMap<number, string>;
 }
 
 /**
- * `user@1000.service` is the user's whole service manager, and every process of a desktop session
- * lives below it: stopping it logs the user out. It is never advice.
- */
-function isSessionManagerUnit(unit: string): boolean {
-  return /^user@\d+\.service$/.test(unit) || /^(session-\d+|init)\.scope$/.test(unit);
-}
-
-/**
- * Who would restart (or really owns) a process, and the command that stops it properly. Pure.
+ * Who would restart (or really owns) a process, and the command that stops it properly (Linux:
+ * docker-proxy, a container, a systemd unit, another network namespace). Pure.
  *
  * @example
  * supervisionOf(proc, socket, false)?.advice; // 'systemctl stop nginx.service'
  */
-export function supervisionOf(proc: ProcessInfo, socket: Socket, userManaged: boolean): Supervision | null {
-  if (proc.name === 'docker-proxy') {
-    return {
-      kind: 'docker-proxy',
-      name: 'docker-proxy',
-      advice: `docker stop $(docker ps -q --filter publish=${socket.port})`,
-    };
-  }
-  if (proc.container !== null) {
-    const id = proc.container.slice(0, 12);
-    return { kind: 'container', name: id, advice: `docker stop ${id}` };
-  }
-  if (proc.unit !== null && !isSessionManagerUnit(proc.unit)) {
-    return userManaged
-      ? { kind: 'systemd-user', name: proc.unit, advice: `systemctl --user stop ${proc.unit}` }
-      : { kind: 'systemd', name: proc.unit, advice: `systemctl stop ${proc.unit}` };
-  }
-  if (!socket.netns.current) {
-    const name = socket.netns.name ?? `net:[${socket.netns.id}]`;
-    const advice = socket.netns.name === null ? `nsenter --net=/proc/${proc.pid}/ns/net ss -ltnup` : `ip netns pids ${socket.netns.name}`;
-    return { kind: 'netns', name, advice };
-  }
-  return null;
+export function supervisionOf(proc: ProcessInfo, socket: Socket, userManaged: boolean, os: OsName = 'linux'): Supervision | null {
+  return supervisionFor(os, proc, socket, userManaged);
 }
 
 function protection(pid: number, context: PlanContext): { reason: SkipReason; detail: string } | null {
   if (pid === 1) return { reason: 'pid-1', detail: 'pid 1 is the init process of this system or container; it is never signalled' };
   if (pid === context.selfPid) return { reason: 'self', detail: 'this is portdoctor itself' };
   if (context.ancestors.includes(pid)) return { reason: 'ancestor', detail: 'this process started portdoctor (a shell, terminal or runner); it is never signalled' };
+  const protectedWhy = context.protectedPids?.get(pid);
+  if (protectedWhy !== undefined) return { reason: 'protected', detail: protectedWhy };
   return null;
 }
 
@@ -86,7 +72,7 @@ export function planKill(ports: readonly number[], sockets: readonly Socket[], c
   for (const socket of listeners) {
     if (socket.processes.length === 0) {
       // No visible holder: another user's process (we are not root), or a kernel-held socket.
-      if (socket.ownerHidden || socket.inode !== 0) {
+      if (socket.ownerHidden || (socket.inode ?? 0) !== 0) {
         hidden.push({ protocol: socket.protocol, address: socket.address, port: socket.port, uid: socket.uid, user: socket.user });
       }
       continue;
@@ -98,14 +84,21 @@ export function planKill(ports: readonly number[], sockets: readonly Socket[], c
     }
   }
 
+  const os = context.os ?? 'linux';
+  const identityOf = (pid: number): string | null | undefined => {
+    if (context.identities !== undefined) return context.identities.get(pid);
+    const ticks = context.startTicks.get(pid);
+    return ticks === undefined ? undefined : ticks === null ? null : `ticks:${ticks}`;
+  };
   const targets: KillTarget[] = [];
   const skipped: SkippedProcess[] = [];
   for (const [pid, { proc, sockets: held }] of [...byPid].sort((a, b) => a[0] - b[0])) {
     const heldPorts = [...new Set(held.map((s) => s.port))].sort((a, b) => a - b);
     const first = held[0]!;
-    const supervision = supervisionOf(proc, first, context.userManagerPids?.has(pid) === true);
+    const supervision = supervisionFor(os, proc, first, context.userManagerPids?.has(pid) === true);
+    const known = knownHolderOf(os, proc, first.port);
     const guard = protection(pid, context);
-    const startTicks = context.startTicks.get(pid);
+    const identity = identityOf(pid);
     if (guard !== null) {
       skipped.push({ pid, name: proc.name, ports: heldPorts, ...guard });
     } else if (supervision?.kind === 'docker-proxy') {
@@ -116,7 +109,9 @@ export function planKill(ports: readonly number[], sockets: readonly Socket[], c
         reason: 'docker-proxy',
         detail: `docker-proxy forwards the port to a container; killing it breaks the mapping and leaves the container running (${supervision.advice})`,
       });
-    } else if (startTicks === null || startTicks === undefined) {
+    } else if (known !== null && known.kill === 'refuse') {
+      skipped.push({ pid, name: proc.name, ports: heldPorts, reason: 'known-holder', detail: `${known.what}: ${known.detail} ${known.fix}` });
+    } else if (identity === null || identity === undefined) {
       skipped.push({ pid, name: proc.name, ports: heldPorts, reason: 'vanished', detail: 'the process exited during the scan' });
     } else {
       targets.push({
@@ -127,11 +122,11 @@ export function planKill(ports: readonly number[], sockets: readonly Socket[], c
         user: proc.user,
         uid: proc.uid,
         startedAt: proc.startedAt,
-        unit: proc.unit,
+        unit: proc.unit ?? null,
         container: proc.container,
-        startTicks,
+        startTicks: context.startTicks.get(pid) ?? null,
         ports: heldPorts,
-        inodes: [...new Set(held.map((s) => s.inode))],
+        inodes: [...new Set(held.flatMap((s) => (s.inode === undefined ? [] : [s.inode])))],
         sockets: held.map((s) => ({ protocol: s.protocol, family: s.family, address: s.address, port: s.port })),
         supervision,
       });

@@ -1,8 +1,5 @@
 import { constants } from 'node:os';
-import { errnoCode, usageError } from '../errors.js';
-
-/** The outcome of one signal: delivered, no such process (ESRCH), or not allowed (EPERM). */
-export type SignalOutcome = 'sent' | 'gone' | 'permission-denied';
+import { usageError } from '../errors.js';
 
 const SIGNAL_NAMES: ReadonlySet<string> = new Set(Object.keys(constants.signals));
 
@@ -28,21 +25,3 @@ export function parseSignalName(text: string): NodeJS.Signals {
   throw usageError(`--signal "${text}" is not a signal name.`, 'Write e.g. TERM, SIGINT, HUP or 9.');
 }
 
-/**
- * Sends one signal. Expected failures are values: the process exited (ESRCH) or belongs to
- * someone else (EPERM). Never throws for those.
- *
- * @example
- * sendSignal(12345, 'SIGTERM'); // 'sent' | 'gone' | 'permission-denied'
- */
-export function sendSignal(pid: number, signal: NodeJS.Signals): SignalOutcome {
-  try {
-    process.kill(pid, signal);
-    return 'sent';
-  } catch (error) {
-    const code = errnoCode(error);
-    if (code === 'ESRCH') return 'gone';
-    if (code === 'EPERM') return 'permission-denied';
-    throw error;
-  }
-}

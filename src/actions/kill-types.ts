@@ -14,7 +14,7 @@ export type KillResult = 'stopped' | 'already-gone' | 'permission-denied' | 'sti
  * a systemd unit, a container, docker's port forwarder, or another network namespace.
  */
 export interface Supervision {
-  readonly kind: 'systemd' | 'systemd-user' | 'container' | 'docker-proxy' | 'netns';
+  readonly kind: 'systemd' | 'systemd-user' | 'container' | 'docker-proxy' | 'netns' | 'known-holder' | 'windows-service';
   /** Unit name, short container id, or namespace name. */
   readonly name: string;
   /** What to run instead of (or after) killing, for a person. */
@@ -32,18 +32,18 @@ export interface KillTarget {
   readonly startedAt: string | null;
   readonly unit: string | null;
   readonly container: string | null;
-  /** Start time in clock ticks after boot, read right after the scan: identifies the process across pid reuse. */
-  readonly startTicks: number;
+  /** Linux: start time in clock ticks after boot, read right after the scan (null on other OSes). */
+  readonly startTicks: number | null;
   /** The requested ports it holds. */
   readonly ports: readonly number[];
-  /** The listening socket inodes it holds on those ports (what "still holds the port" checks). */
+  /** Linux: the listening socket inodes it holds on those ports (what "still holds the port" checks). */
   readonly inodes: readonly number[];
   readonly sockets: readonly { readonly protocol: Protocol; readonly family: Family; readonly address: string; readonly port: number }[];
   readonly supervision: Supervision | null;
 }
 
 /** Why a holder is not signalled. */
-export type SkipReason = 'pid-1' | 'self' | 'ancestor' | 'docker-proxy' | 'vanished';
+export type SkipReason = 'pid-1' | 'self' | 'ancestor' | 'docker-proxy' | 'vanished' | 'known-holder' | 'protected';
 
 export interface SkippedProcess {
   readonly pid: number;

@@ -1,11 +1,11 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { isListening, listSockets, whoHolds } from '../inventory.js';
-import { ancestorPids, inUserManager, socketInodesOf } from '../platform/linux/process-sockets.js';
-import { processStartTicks, readProcess } from '../platform/linux/process.js';
+import { PortdoctorError } from '../errors.js';
+import { inCurrentNetns, isListening, listSockets, whoHolds } from '../inventory.js';
+import { platform } from '../platform/index.js';
+import { otherNetnsAdvice, respawnAdvice } from '../platform/supervision.js';
+import type { Platform } from '../platform/types.js';
 import type { Port, Protocol, Socket } from '../types.js';
-import { checkIdentity, type IdentityVerdict } from './kill-identity.js';
 import { planKill } from './kill-plan.js';
-import { sendSignal } from './kill-signal.js';
 import type { HiddenOwner, KillPlan, KillResult, KillTarget, SkippedProcess } from './kill-types.js';
 
 export type { HiddenOwner, KillPlan, KillResult, KillTarget, SkippedProcess, SkipReason, Supervision } from './kill-types.js';
@@ -105,22 +105,24 @@ const PORT_POLL_MS = 50;
 const RESPAWN_WATCH_MS = 300;
 const RESPAWN_WATCH_SUPERVISED_MS = 1500;
 
-export const SUDO_HINT = 'run it again with sudo (the process belongs to another user)';
-
 interface Tracking {
   readonly target: KillTarget;
+  /** The holder's identity from the plan's context: what every signal is checked against. */
+  readonly identity: string;
   signal: string | null;
   result: KillResult | 'pending';
   detail: string;
 }
 
-function observe(target: KillTarget): IdentityVerdict {
-  return checkIdentity(target, { startTicks: processStartTicks(target.pid), inodes: socketInodesOf(target.pid) });
+/** Is the pid still the planned holder, still holding its socket? Asked of the OS just before each signal. */
+function observe(os: Platform, entry: Tracking): Promise<'same' | 'gone' | 'reused' | 'released'> {
+  const { pid, inodes, sockets } = entry.target;
+  return os.processes.verify({ pid, identity: entry.identity, inodes, sockets });
 }
 
 /** Re-checks identity, then signals. Updates the tracking entry; never signals a stranger. */
-function signalVerified(entry: Tracking, signal: NodeJS.Signals): void {
-  const verdict = observe(entry.target);
+async function signalVerified(os: Platform, entry: Tracking, signal: NodeJS.Signals): Promise<void> {
+  const verdict = await observe(os, entry);
   if (verdict === 'gone' || verdict === 'reused' || verdict === 'released') {
     if (entry.signal === null) {
       entry.result = 'already-gone';
@@ -130,7 +132,7 @@ function signalVerified(entry: Tracking, signal: NodeJS.Signals): void {
     }
     return;
   }
-  const outcome = sendSignal(entry.target.pid, signal);
+  const outcome = await os.processes.signal(entry.target.pid, signal);
   if (outcome === 'gone') {
     if (entry.signal === null) {
       entry.result = 'already-gone';
@@ -139,7 +141,7 @@ function signalVerified(entry: Tracking, signal: NodeJS.Signals): void {
   } else if (outcome === 'permission-denied') {
     entry.signal = signal;
     entry.result = 'permission-denied';
-    entry.detail = `the kernel refused ${signal}: ${SUDO_HINT}`;
+    entry.detail = `the OS refused ${signal}: run it again as ${os.advice.elevate('portdoctor kill')} (the process belongs to another user)`;
   } else {
     entry.signal = signal;
     entry.result = 'pending';
@@ -147,11 +149,11 @@ function signalVerified(entry: Tracking, signal: NodeJS.Signals): void {
 }
 
 /** Waits until no pending process still holds its socket, or the deadline. */
-async function waitForPending(entries: readonly Tracking[], deadline: number): Promise<void> {
+async function waitForPending(os: Platform, entries: readonly Tracking[], deadline: number): Promise<void> {
   for (;;) {
     for (const entry of entries) {
       if (entry.result !== 'pending') continue;
-      if (observe(entry.target) !== 'same') {
+      if ((await observe(os, entry)) !== 'same') {
         entry.result = 'stopped';
         entry.detail = `stopped after ${entry.signal ?? 'the signal'}`;
       }
@@ -161,9 +163,19 @@ async function waitForPending(entries: readonly Tracking[], deadline: number): P
   }
 }
 
-async function listenerInodes(ports: readonly number[], protocols: readonly Protocol[] | undefined, allNetns: boolean): Promise<Set<number>> {
-  const { sockets } = await listSockets({ ports: ports as readonly Port[], states: 'listening', allNetns, withProcesses: false, ...(protocols === undefined ? {} : { protocols }) });
-  return new Set(sockets.map((s) => s.inode));
+/**
+ * What tells one listening socket from a new one on the same port: its inode on Linux; elsewhere
+ * its address and holders (a respawned server is a new pid).
+ */
+function socketKey(socket: Socket): string {
+  return socket.inode !== undefined ? String(socket.inode) : `${socket.protocol}|${socket.address}|${socket.port}|${socket.processes.map((p) => p.pid).join(',')}`;
+}
+
+async function listenerKeys(ports: readonly number[], protocols: readonly Protocol[] | undefined, allNetns: boolean): Promise<Set<string>> {
+  // Without inodes (macOS, Windows), the holders are part of the key: look them up too.
+  const withProcesses = (await platform()).os !== 'linux';
+  const { sockets } = await listSockets({ ports: ports as readonly Port[], states: 'listening', allNetns, withProcesses, ...(protocols === undefined ? {} : { protocols }) });
+  return new Set(sockets.map(socketKey));
 }
 
 /**
@@ -171,13 +183,13 @@ async function listenerInodes(ports: readonly number[], protocols: readonly Prot
  * bring the listener back (systemd's default RestartSec is 100 ms). Stops at once when a socket
  * we did not know appears: that is the respawn.
  */
-async function watchPorts(ports: readonly number[], protocols: readonly Protocol[] | undefined, allNetns: boolean, known: ReadonlySet<number>, deadline: number, respawnWatchMs: number): Promise<void> {
+async function watchPorts(ports: readonly number[], protocols: readonly Protocol[] | undefined, allNetns: boolean, known: ReadonlySet<string>, deadline: number, respawnWatchMs: number): Promise<void> {
   let freeSince: number | null = null;
   for (;;) {
-    const inodes = await listenerInodes(ports, protocols, allNetns);
+    const keys = await listenerKeys(ports, protocols, allNetns);
     const now = performance.now();
-    if ([...inodes].some((inode) => !known.has(inode))) return;
-    if (inodes.size === 0) {
+    if ([...keys].some((key) => !known.has(key))) return;
+    if (keys.size === 0) {
       freeSince ??= now;
       if (now - freeSince >= respawnWatchMs) return;
     } else freeSince = null;
@@ -186,60 +198,43 @@ async function watchPorts(ports: readonly number[], protocols: readonly Protocol
   }
 }
 
-function respawnsOf(sockets: readonly Socket[], known: ReadonlySet<number>): RespawnedHolder[] {
+function respawnsOf(sockets: readonly Socket[], known: ReadonlySet<string>): RespawnedHolder[] {
   const found: RespawnedHolder[] = [];
   for (const socket of sockets) {
-    if (known.has(socket.inode)) continue;
+    if (known.has(socketKey(socket))) continue;
     if (socket.processes.length === 0) found.push({ port: socket.port, pid: null, name: null, unit: null, container: null });
-    for (const proc of socket.processes) found.push({ port: socket.port, pid: proc.pid, name: proc.name, unit: proc.unit, container: proc.container });
+    for (const proc of socket.processes) found.push({ port: socket.port, pid: proc.pid, name: proc.name, unit: proc.unit ?? null, container: proc.container });
   }
   return found;
 }
 
-function adviceFor(plan: KillPlan, killed: readonly KilledProcess[], respawned: readonly RespawnedHolder[]): string[] {
+function adviceFor(os: Platform, plan: KillPlan, killed: readonly KilledProcess[], respawned: readonly RespawnedHolder[]): string[] {
   const advice = new Set<string>();
   for (const target of plan.targets) if (target.supervision !== null) advice.add(target.supervision.advice);
   for (const skip of plan.skipped) if (skip.reason === 'docker-proxy') advice.add(`docker stop $(docker ps -q --filter publish=${skip.ports[0] ?? ''})`);
-  if (plan.hidden.length > 0 || killed.some((k) => k.result === 'permission-denied')) advice.add(`sudo portdoctor kill ${plan.ports.join(' ')}`);
+  if (plan.hidden.length > 0 || killed.some((k) => k.result === 'permission-denied')) advice.add(os.advice.elevate(`portdoctor kill ${plan.ports.join(' ')}`));
   for (const r of respawned) {
-    if (r.unit !== null) advice.add(`systemctl stop ${r.unit}`);
-    else if (r.container !== null) advice.add(`docker stop ${r.container.slice(0, 12)}`);
+    const again = respawnAdvice(os.os, r);
+    if (again !== null) advice.add(again);
   }
   return [...advice];
 }
 
-/** The context the pure planner needs, read from /proc right after the scan. */
-function otherNetnsHolders(sockets: readonly Socket[]): OtherNetnsHolder[] {
+/** Listeners in other network namespaces (Linux), left alone, each with what to do instead. */
+function otherNetnsHolders(os: Platform, sockets: readonly Socket[]): OtherNetnsHolder[] {
   return sockets.filter(isListening).map((s) => {
-    const pid = s.processes[0]?.pid;
     const container = s.processes.find((p) => p.container !== null)?.container ?? null;
-    const advice =
-      container !== null
-        ? `docker stop ${container.slice(0, 12)}`
-        : s.netns.name !== null
-          ? `ip netns exec ${s.netns.name} portdoctor kill ${s.port}`
-          : `portdoctor kill ${s.port} --all-netns${pid === undefined ? '' : ` (pid ${pid})`}`;
+    const netns = s.netns ?? { id: 0, name: null };
     return {
       protocol: s.protocol,
       address: s.address,
       port: s.port,
-      netns: { id: s.netns.id, name: s.netns.name },
+      netns: { id: netns.id, name: netns.name },
       pids: s.processes.map((p) => p.pid),
       names: s.processes.map((p) => p.name),
-      advice,
+      advice: otherNetnsAdvice(os.os, { port: s.port, netnsName: netns.name, container, pid: s.processes[0]?.pid ?? null }),
     };
   });
-}
-
-function readPlanContext(sockets: readonly Socket[]): Parameters<typeof planKill>[2] {
-  const pids = new Set(sockets.flatMap((s) => s.processes.map((p) => p.pid)));
-  const startTicks = new Map<number, number | null>();
-  const userManagerPids = new Set<number>();
-  for (const pid of pids) {
-    startTicks.set(pid, readProcess(pid)?.startTicks ?? null);
-    if (inUserManager(pid)) userManagerPids.add(pid);
-  }
-  return { startTicks, selfPid: process.pid, ancestors: ancestorPids(process.pid), userManagerPids };
 }
 
 /**
@@ -263,13 +258,20 @@ export async function killPort(ports: readonly number[], options: KillOptions = 
   const confirm = options.confirm ?? (() => true);
   const firstSignal = options.signal ?? 'SIGTERM';
 
+  const os = await platform();
+  if (os.origin.kind === 'replay' && options.dryRun !== true) {
+    throw new PortdoctorError('needs-live-machine', 'kill cannot run on a replayed snapshot: signals need the live machine.', {
+      hint: "Add --dry-run to see the plan, or run 'portdoctor kill' on the machine the snapshot came from.",
+    });
+  }
   const allNetns = options.allNetns === true;
-  const inScope = (socket: Socket): boolean => allNetns || socket.netns.current;
+  const inScope = (socket: Socket): boolean => allNetns || inCurrentNetns(socket);
   const inventory = await whoHolds(ports, protocols === undefined ? {} : { protocols });
   const scoped = inventory.sockets.filter(inScope);
-  const otherNetns = otherNetnsHolders(inventory.sockets.filter((s) => !inScope(s)));
-  const plan = planKill(ports, scoped, readPlanContext(scoped));
-  const known = new Set(inventory.sockets.map((s) => s.inode));
+  const otherNetns = otherNetnsHolders(os, inventory.sockets.filter((s) => !inScope(s)));
+  const context = await os.processes.context(scoped);
+  const plan = planKill(ports, scoped, { ...context, os: os.os });
+  const known = new Set(inventory.sockets.map(socketKey));
   const base = { ports: [...ports], plan, skipped: plan.skipped, hidden: plan.hidden, dryRun: options.dryRun === true };
   const finish = (fields: { released: boolean; confirmed: boolean; killed: KilledProcess[]; respawned?: RespawnedHolder[] }): KillReport => ({
     // The contract fields first, so the JSON reads top-down.
@@ -280,7 +282,7 @@ export async function killPort(ports: readonly number[], options: KillOptions = 
     confirmed: fields.confirmed,
     respawned: fields.respawned ?? [],
     otherNetns,
-    advice: [...adviceFor(plan, fields.killed, fields.respawned ?? []), ...otherNetns.map((o) => o.advice)],
+    advice: [...adviceFor(os, plan, fields.killed, fields.respawned ?? []), ...otherNetns.map((o) => o.advice)],
     elapsedMs: Math.round(performance.now() - started),
   });
 
@@ -288,15 +290,15 @@ export async function killPort(ports: readonly number[], options: KillOptions = 
   if (options.dryRun === true || plan.targets.length === 0) return finish({ released: false, confirmed: options.dryRun !== true, killed: [] });
   if (!(await confirm({ kind: 'start', plan, signal: firstSignal }))) return finish({ released: false, confirmed: false, killed: [] });
 
-  const entries: Tracking[] = plan.targets.map((target) => ({ target, signal: null, result: 'pending', detail: '' }));
+  const entries: Tracking[] = plan.targets.map((target) => ({ target, identity: context.identities.get(target.pid) ?? '', signal: null, result: 'pending', detail: '' }));
   const signalledAt = performance.now();
-  for (const entry of entries) signalVerified(entry, firstSignal);
-  await waitForPending(entries, signalledAt + graceMs);
+  for (const entry of entries) await signalVerified(os, entry, firstSignal);
+  await waitForPending(os, entries, signalledAt + graceMs);
 
   const stubborn = entries.filter((e) => e.result === 'pending');
   if (stubborn.length > 0 && options.signal === undefined && (await confirm({ kind: 'escalate', targets: stubborn.map((e) => e.target), signal: 'SIGKILL' }))) {
-    for (const entry of stubborn) signalVerified(entry, 'SIGKILL');
-    await waitForPending(entries, performance.now() + settleMs);
+    for (const entry of stubborn) await signalVerified(os, entry, 'SIGKILL');
+    await waitForPending(os, entries, performance.now() + settleMs);
   }
   for (const entry of entries) {
     if (entry.result !== 'pending') continue;

@@ -1,9 +1,11 @@
-import { collectPortSettings } from '../collectors/port-settings.js';
 import { BROWSER_UNSAFE_FIX, curatedServices, isBrowserUnsafePort, knownSquatters, type Squatter } from '../data/services.js';
 import { PortdoctorError } from '../errors.js';
-import { readEtcServices } from '../platform/linux/etc-services.js';
-import { LINUX_DEFAULT_EPHEMERAL_RANGE, LINUX_DEFAULT_UNPRIVILEGED_PORT_START, inSpans, type PortSpan } from '../platform/linux/sysctl.js';
+import { osPortDefaults } from '../platform/defaults.js';
+import { platform } from '../platform/index.js';
+import type { ExcludedPortRange, PortSpan } from '../platform/types.js';
 import { isPort } from '../port.js';
+
+const inSpans = (port: number, spans: readonly PortSpan[]): boolean => spans.some((span) => port >= span.from && port <= span.to);
 
 /** IANA's three port ranges (RFC 6335). */
 export type IanaRange = 'well-known' | 'registered' | 'dynamic';
@@ -12,7 +14,8 @@ export type IanaRange = 'well-known' | 'registered' | 'dynamic';
 export interface PortService {
   readonly name: string;
   readonly protocol: string;
-  readonly source: 'curated' | '/etc/services';
+  /** `/etc/services` is the OS's services database (Linux, macOS); `services-file` is Windows'. */
+  readonly source: 'curated' | '/etc/services' | 'services-file';
   readonly description: string;
 }
 
@@ -20,7 +23,7 @@ export interface PortService {
 export interface PortInfo {
   readonly port: number;
   readonly range: IanaRange;
-  /** Inside `net.ipv4.ip_local_port_range`: the kernel may hand it to an outgoing connection or a port-0 bind. */
+  /** Inside the OS's ephemeral range (Linux: `net.ipv4.ip_local_port_range`): it may be handed to an outgoing connection or a port-0 bind. */
   readonly ephemeral: boolean;
   /** Listed in `net.ipv4.ip_local_reserved_ports`: never handed out automatically. */
   readonly reserved: boolean;
@@ -33,22 +36,24 @@ export interface PortInfo {
   readonly ephemeralRange: PortSpan;
   readonly reservedPorts: readonly PortSpan[];
   readonly unprivilegedPortStart: number;
-  /** 'kernel' when read from /proc/sys; 'linux-defaults' when unreadable (then the three booleans assume a stock kernel). */
-  readonly settingsSource: 'kernel' | 'linux-defaults';
+  /** 'kernel' when read from the OS; 'linux-defaults' / 'os-defaults' when unreadable (then the three booleans assume a stock OS). */
+  readonly settingsSource: 'kernel' | 'linux-defaults' | 'os-defaults';
+  /** Windows: the excluded port ranges that contain the port (nobody may bind it). Absent elsewhere. */
+  readonly excluded?: readonly ExcludedPortRange[];
   /** Caveats for people (why settings are defaults, browser advice). */
   readonly notes: readonly string[];
 }
 
 export interface PortInfoOptions {
-  /** services(5) file to consult (default /etc/services). */
+  /** services(5) file to consult (default: the OS's). */
   readonly servicesPath?: string;
-  /** /proc to read sysctls from (default /proc). */
+  /** Linux: the /proc to read sysctls from (default /proc). */
   readonly procRoot?: string;
 }
 
 /**
  * IANA's range of a port: well-known 0–1023, registered 1024–49151, dynamic 49152–65535.
- * Linux's own ephemeral range (32768–60999 by default) differs from IANA's dynamic range.
+ * An OS's own ephemeral range (Linux's is 32768–60999 by default) may differ from IANA's dynamic range.
  *
  * @example
  * ianaRange(62893); // 'dynamic'
@@ -72,16 +77,18 @@ export async function portInfo(port: number, options: PortInfoOptions = {}): Pro
   if (!isPort(port)) {
     throw new PortdoctorError('bad-port', `${port} is not a port number.`, { hint: 'A port is a whole number from 1 to 65535, e.g. 3000.' });
   }
-  const [settings, etcServices] = await Promise.all([
-    collectPortSettings(options.procRoot === undefined ? {} : { procRoot: options.procRoot }),
-    readEtcServices(options.servicesPath),
-  ]);
+  const os = await platform();
+  const defaults = osPortDefaults(os.os);
+  const [settings, etcServices] = await Promise.all([os.portSettings(options.procRoot === undefined ? {} : { procRoot: options.procRoot }), os.servicesFile(options.servicesPath)]);
   const notes: string[] = [];
-  const ephemeralRange = settings.ok ? settings.value.ephemeralRange : LINUX_DEFAULT_EPHEMERAL_RANGE;
+  const ephemeralRange = settings.ok ? settings.value.ephemeralRange : defaults.ephemeralRange;
   const reservedPorts = settings.ok ? settings.value.reservedPorts : [];
-  const unprivilegedPortStart = settings.ok ? settings.value.unprivilegedPortStart : LINUX_DEFAULT_UNPRIVILEGED_PORT_START;
-  if (!settings.ok) notes.push(`Kernel port settings are unavailable (${settings.reason}); Linux defaults are assumed.`);
-  else if (settings.value.defaulted.length > 0) notes.push(`Could not read ${settings.value.defaulted.join(', ')}; the kernel default is assumed.`);
+  const unprivilegedPortStart = settings.ok ? settings.value.unprivilegedPortStart : defaults.unprivilegedPortStart;
+  const excluded = settings.ok ? (settings.value.excludedRanges ?? []).filter((range) => port >= range.from && port <= range.to) : [];
+  if (!settings.ok) notes.push(os.os === 'linux' ? `Kernel port settings are unavailable (${settings.reason}); Linux defaults are assumed.` : `Port settings are unavailable (${settings.reason}); the OS defaults are assumed.`);
+  else if (settings.value.defaulted.length > 0) notes.push(`Could not read ${settings.value.defaulted.join(', ')}; the ${os.os === 'linux' ? 'kernel' : 'OS'} default is assumed.`);
+  if (settings.ok && settings.value.privilegedApplies === 'specific' && port < unprivilegedPortStart) notes.push(`Binding ${port} needs root only on a specific address (127.0.0.1, ::1); anyone may bind it on 0.0.0.0 or ::.`);
+  for (const range of excluded) notes.push(`Port ${port} is in the excluded ${range.protocol.toUpperCase()} range ${range.from}-${range.to}${range.administered ? ' (added by an administrator)' : ' (reserved by WinNAT/Hyper-V)'}: no program may bind it.`);
 
   const services: PortService[] = curatedServices(port).map((service) => ({
     name: service.name,
@@ -94,7 +101,7 @@ export async function portInfo(port: number, options: PortInfoOptions = {}): Pro
       if (entry.port !== port) continue;
       const aliases = entry.aliases.length > 0 ? `aliases: ${entry.aliases.join(', ')}` : '';
       const description = [entry.comment ?? '', aliases].filter((part) => part !== '').join('; ');
-      services.push({ name: entry.name, protocol: entry.protocol, source: '/etc/services', description });
+      services.push({ name: entry.name, protocol: entry.protocol, source: defaults.servicesLabel, description });
     }
   }
   const browserUnsafe = isBrowserUnsafePort(port);
@@ -112,7 +119,8 @@ export async function portInfo(port: number, options: PortInfoOptions = {}): Pro
     ephemeralRange,
     reservedPorts,
     unprivilegedPortStart,
-    settingsSource: settings.ok ? 'kernel' : 'linux-defaults',
+    settingsSource: settings.ok ? 'kernel' : defaults.label,
+    ...(excluded.length > 0 ? { excluded } : {}),
     notes,
   };
 }

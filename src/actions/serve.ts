@@ -332,7 +332,7 @@ async function resolveListenHost(host: string): Promise<readonly string[]> {
     return [...new Set(entries.map((entry) => entry.address))];
   } catch (error) {
     throw new PortdoctorError('bad-target', `Cannot listen on ${host}: the name does not resolve (${errnoCode(error) ?? 'error'}).`, {
-      hint: 'Give an IP address (127.0.0.1, ::1, 0.0.0.0) or a name in /etc/hosts.',
+      hint: 'Give an IP address (127.0.0.1, ::1, 0.0.0.0) or a name in the hosts file.',
       cause: error,
     });
   }

@@ -20,5 +20,6 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   probe: { summary: 'connect like a client: open/refused/timeout/reset/silent per address, and what answers', load: () => import('./commands/probe.js') },
   config: { summary: 'find where a project declares ports and hosts (.env, package.json, Compose, nginx, …)', load: () => import('./commands/config.js') },
   serve: { summary: 'start a test listener (TCP echo, --http page, --udp echo) and show each connection', load: () => import('./commands/serve.js') },
+  snapshot: { summary: "record this machine's raw sources into one JSON file, for a bug report that replays anywhere", load: () => import('./commands/snapshot.js') },
   selftest: { summary: 'prove loopback works: TCP and UDP echo round trips over 127.0.0.1 and ::1, with latency', load: () => import('./commands/selftest.js') },
 };

@@ -1,4 +1,4 @@
-import { PortdoctorError } from '../errors.js';
+import { PortdoctorError, usageError } from '../errors.js';
 import { EXIT_FAILURE } from './exit-codes.js';
 import { defaultIO, writeLine, type CliIO } from './io.js';
 import { COMMANDS } from './registry.js';
@@ -18,12 +18,16 @@ Usage:
 Commands:
 ${lines.join('\n')}
 
-Options for every command: --json, --help, --verbose, --no-color (NO_COLOR is respected too).
+Options for every command: --json, --help, --verbose, --no-color (NO_COLOR is respected too),
+--replay FILE (answer from a snapshot recorded with 'portdoctor snapshot', on any machine;
+also PORTDOCTOR_REPLAY=FILE).
 
 Examples:
   portdoctor 62893                 why can't I reach (or bind) port 62893?
   portdoctor who 3000              what holds port 3000?
   portdoctor ls --tcp              every TCP listener with its process
+  portdoctor snapshot --redact --out snap.json    record this machine for a bug report
+  portdoctor who 5000 --replay snap.json          answer from someone else's machine
 
 Exit codes: 0 healthy/found, 1 problem found or nothing there, 2 bad usage or could not answer.
 Run 'portdoctor COMMAND --help' for a command's options.`;
@@ -34,9 +38,38 @@ function looksLikeTarget(arg: string): boolean {
   return /^\d+$/.test(arg) || /^[a-z][a-z0-9+.-]*:\/\//i.test(arg) || /^\[.*\](:\d*)?$/.test(arg) || /:\d*$/.test(arg) || /^-\d+$/.test(arg);
 }
 
+/**
+ * Takes `--replay FILE` (or `--replay=FILE`) out of the arguments, wherever it is: every command
+ * accepts it, and it changes where answers come from, not what the command does.
+ */
+function takeReplay(argv: readonly string[]): { args: string[]; file: string | null } {
+  const args: string[] = [];
+  let file: string | null = null;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') {
+      args.push(...argv.slice(i));
+      break;
+    }
+    if (arg === '--replay') {
+      const value = argv[i + 1];
+      if (value === undefined || value.startsWith('-')) throw usageError('--replay needs a FILE.', "Give a snapshot written by 'portdoctor snapshot --out FILE'.");
+      file = value;
+      i++;
+    } else if (arg.startsWith('--replay=')) file = arg.slice('--replay='.length);
+    else args.push(arg);
+  }
+  return { args, file };
+}
+
 /** Runs the CLI and returns the exit code. The one place where errors become messages. */
-export async function main(argv: readonly string[], io: CliIO = defaultIO(argv.includes('--verbose') || argv.includes('-v'), argv.includes('--no-color'))): Promise<number> {
+export async function main(rawArgv: readonly string[], io: CliIO = defaultIO(rawArgv.includes('--verbose') || rawArgv.includes('-v'), rawArgv.includes('--no-color'))): Promise<number> {
   try {
+    const { args: argv, file: replayFile } = takeReplay(rawArgv);
+    if (replayFile !== null) {
+      const { loadSnapshotFile, useReplay } = await import('../platform/index.js');
+      useReplay(await loadSnapshotFile(replayFile), replayFile);
+    }
     const [first, ...rest] = argv;
     if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
       writeLine(io.stdout, topLevelHelp());

@@ -1,131 +1,17 @@
-import {
-  IFF_LOOPBACK,
-  IFF_RUNNING,
-  IFF_UP,
-  ipv4FromNetworkInterfaces,
-  ipv4PrefixContains,
-  parseIfInet6,
-  parseInterfaceFlags,
-  readIfInet6,
-  readInterfaceLinkState,
-  readIpAddr,
-  type InterfaceAddress,
-} from '../platform/linux/loopback.js';
-import { PORT_SYSCTLS, parseBooleanSysctl, readSysctl } from '../platform/linux/sysctl.js';
+import { platform } from '../platform/index.js';
+import type { LoopbackFacts, LoopbackOptions } from '../platform/types.js';
 import type { Collected } from '../types.js';
 
-/** An IPv6 address of lo with its kernel scope ('host' for ::1). */
-export interface LoopbackIpv6Address extends InterfaceAddress {
-  readonly scope: string;
-  /** Duplicate address detection has not finished: the address cannot be bound yet. */
-  readonly tentative: boolean;
-}
-
-/** The state of the loopback interface `lo` in portdoctor's network namespace. */
-export interface LoopbackFacts {
-  readonly name: string;
-  /** Administratively up (IFF_UP): `ip link set lo up` was done. A new network namespace starts with lo down. */
-  readonly up: boolean;
-  /** Operationally up (the kernel's IFF_RUNNING: up, and operstate up or unknown — lo reports unknown). */
-  readonly running: boolean;
-  /** /sys/class/net/lo/operstate (lo says "unknown" when up), or null when unreadable. */
-  readonly operstate: string | null;
-  readonly ipv4: readonly InterfaceAddress[];
-  /** Where the IPv4 addresses came from: `ip -j addr`, or os.networkInterfaces() when `ip` is missing. */
-  readonly ipv4Source: 'ip' | 'os.networkInterfaces';
-  readonly ipv6: readonly LoopbackIpv6Address[];
-  /** IPv6 is off for lo (`net.ipv6.conf.lo.disable_ipv6=1`) or absent from the kernel. */
-  readonly ipv6Disabled: boolean;
-  /**
-   * 127.0.0.1 is an address of lo: assigned, or inside a prefix assigned to lo (the kernel makes a
-   * loopback prefix wholly local). Says nothing about `up`: with lo down, binding still may fail.
-   */
-  readonly has127001: boolean;
-  /** ::1 is present on lo (and not tentative). */
-  readonly hasIpv6Loopback: boolean;
-  /** Caveats about how the facts were gathered, for people. */
-  readonly notes: readonly string[];
-}
-
-export interface LoopbackOptions {
-  /** Interface name (default 'lo'). */
-  readonly name?: string;
-  /** Where /proc is (default '/proc'); `<procRoot>/net/if_inet6` is read, so /proc/<pid> also works. */
-  readonly procRoot?: string;
-  /** Where /sys is (default '/sys'). */
-  readonly sysRoot?: string;
-}
+export type { LoopbackFacts, LoopbackOptions, LoopbackIpv6Address, InterfaceAddress } from '../platform/types.js';
 
 /**
- * Collects the state of lo: link flags, IPv4 and IPv6 addresses, and whether IPv6 is disabled.
- * Never throws; fails (as a value) only when the interface does not exist or cannot be read.
+ * The state of the loopback interface: up or down, its IPv4 and IPv6 addresses, and whether IPv6
+ * is switched off. Never throws; fails (as a value) only when the interface cannot be read.
  *
  * @example
  * const lo = await collectLoopback();
- * if (lo.ok && !lo.value.up) console.log("lo is down: run 'ip link set lo up'");
+ * if (lo.ok && !lo.value.up) console.log(`${lo.value.name} is down`);
  */
 export async function collectLoopback(options: LoopbackOptions = {}): Promise<Collected<LoopbackFacts>> {
-  const name = options.name ?? 'lo';
-  const procRoot = options.procRoot ?? '/proc';
-  const [link, inet6, ipLink, loDisable] = await Promise.all([
-    readInterfaceLinkState(name, options.sysRoot),
-    readIfInet6(procRoot),
-    readIpAddr(name),
-    readSysctl(PORT_SYSCTLS.ipv6DisabledOnLo.replace('.lo.', `.${name}.`), { procRoot }),
-  ]);
-  const notes: string[] = [];
-
-  const sysFlags = link.flags.ok ? parseInterfaceFlags(link.flags.text) : null;
-  if (sysFlags === null && ipLink === null) {
-    const why = link.flags.ok ? 'unparseable' : link.flags.code;
-    return {
-      ok: false,
-      reason: `cannot read the state of interface ${name} (/sys/class/net/${name}/flags: ${why}; 'ip -j addr' unavailable)`,
-      hint: link.flags.ok || link.flags.code !== 'ENOENT' ? 'Is /sys mounted?' : `There is no interface named ${name} in this network namespace.`,
-    };
-  }
-  const operstate = link.operstate.ok ? link.operstate.text.trim().toLowerCase() : (ipLink?.operstate ?? null);
-  // /sys flags hold dev->flags, where IFF_RUNNING is never stored (the kernel computes it on
-  // demand), so "running" is derived the way dev_get_flags() does: up and operstate up/unknown.
-  const up = sysFlags !== null ? (sysFlags & IFF_UP) !== 0 : (ipLink?.flags.includes('UP') ?? false);
-  const running = up && ((sysFlags !== null && (sysFlags & IFF_RUNNING) !== 0) || operstate === 'up' || operstate === 'unknown');
-  if (sysFlags !== null && (sysFlags & IFF_LOOPBACK) === 0) notes.push(`${name} is not a loopback interface (IFF_LOOPBACK is not set).`);
-
-  let ipv4: readonly InterfaceAddress[];
-  let ipv4Source: LoopbackFacts['ipv4Source'];
-  if (ipLink !== null) {
-    ipv4 = ipLink.ipv4;
-    ipv4Source = 'ip';
-  } else {
-    ipv4 = ipv4FromNetworkInterfaces(name);
-    ipv4Source = 'os.networkInterfaces';
-    notes.push("IPv4 addresses come from os.networkInterfaces() because 'ip' could not be run; it omits interfaces that are down, so a down lo shows no addresses.");
-  }
-
-  const ipv6 = inet6.ok
-    ? parseIfInet6(inet6.text)
-        .filter((entry) => entry.interfaceName === name)
-        .map((entry) => ({ address: entry.address, prefixLength: entry.prefixLength, scope: entry.scopeName, tentative: entry.tentative }))
-    : [];
-  const kernelHasIpv6 = inet6.ok || inet6.code !== 'ENOENT';
-  if (!kernelHasIpv6) notes.push('The kernel has no IPv6 (/proc/net/if_inet6 is absent, e.g. booted with ipv6.disable=1).');
-  const disabledBySysctl = loDisable.ok ? parseBooleanSysctl(loDisable.text) === true : false;
-  if (disabledBySysctl) notes.push(`IPv6 is disabled on ${name} (net.ipv6.conf.${name}.disable_ipv6 = 1), so ::1 does not exist.`);
-
-  return {
-    ok: true,
-    value: {
-      name,
-      up,
-      running,
-      operstate,
-      ipv4,
-      ipv4Source,
-      ipv6,
-      ipv6Disabled: disabledBySysctl || !kernelHasIpv6,
-      has127001: ipv4.some((address) => ipv4PrefixContains(address, '127.0.0.1')),
-      hasIpv6Loopback: ipv6.some((address) => address.address === '::1' && !address.tentative),
-      notes,
-    },
-  };
+  return (await platform()).loopback(options);
 }

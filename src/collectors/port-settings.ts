@@ -1,94 +1,17 @@
-import {
-  LINUX_DEFAULT_UNPRIVILEGED_PORT_START,
-  PORT_SYSCTLS,
-  parseBooleanSysctl,
-  parseEphemeralRange,
-  parseIntegerSysctl,
-  parseReservedPorts,
-  readSysctl,
-  type PortSpan,
-  type SysctlReadOptions,
-} from '../platform/linux/sysctl.js';
+import { platform } from '../platform/index.js';
+import type { PortSettings } from '../platform/types.js';
 import type { Collected } from '../types.js';
 
-/** The kernel's port policy for the network namespace portdoctor runs in. */
-export interface PortSettings {
-  /** `net.ipv4.ip_local_port_range`: where the kernel picks ports for outgoing connections and port 0. */
-  readonly ephemeralRange: PortSpan;
-  /** `net.ipv4.ip_local_reserved_ports`: kept out of automatic assignment (explicit binds still work). */
-  readonly reservedPorts: readonly PortSpan[];
-  /** `net.ipv4.ip_unprivileged_port_start`: ports below it need root or CAP_NET_BIND_SERVICE. */
-  readonly unprivilegedPortStart: number;
-  readonly ipv6: {
-    /** False when the kernel has no IPv6 at all (/proc/sys/net/ipv6 is absent: `ipv6.disable=1`). */
-    readonly available: boolean;
-    /** `net.ipv6.conf.lo.disable_ipv6` (null when unreadable). When true, ::1 does not exist. */
-    readonly disabledOnLo: boolean | null;
-    /** `net.ipv6.conf.all.disable_ipv6` (null when unreadable). */
-    readonly disabledAll: boolean | null;
-    /** `net.ipv6.bindv6only`: the default of IPV6_V6ONLY for programs that do not set it (Node sets it). */
-    readonly bindv6only: boolean | null;
-  };
-  /** Dotted names of settings that could not be read and took the kernel default instead. */
-  readonly defaulted: readonly string[];
-}
+export type { PortSettings, PortSpan, ExcludedPortRange } from '../platform/types.js';
 
 /**
- * Reads the kernel's port settings. Fails (as a value) only when the ephemeral range itself is
- * unreadable, which means this is not Linux or /proc is not mounted; knobs that older kernels
- * lack take the kernel default and are named in `defaulted`.
+ * The OS's port policy: the ephemeral range, reserved and excluded ports, the privileged limit,
+ * and whether IPv6 is on. Fails (as a value) only when the ephemeral range itself is unreadable.
  *
  * @example
  * const settings = await collectPortSettings();
- * if (settings.ok) console.log(settings.value.ephemeralRange); // { from: 32768, to: 60999 }
+ * if (settings.ok) console.log(settings.value.ephemeralRange); // { from: 32768, to: 60999 } on Linux
  */
-export async function collectPortSettings(options: SysctlReadOptions = {}): Promise<Collected<PortSettings>> {
-  const [range, reserved, unprivileged, loV6, allV6, v6only] = await Promise.all([
-    readSysctl(PORT_SYSCTLS.ephemeralRange, options),
-    readSysctl(PORT_SYSCTLS.reservedPorts, options),
-    readSysctl(PORT_SYSCTLS.unprivilegedPortStart, options),
-    readSysctl(PORT_SYSCTLS.ipv6DisabledOnLo, options),
-    readSysctl(PORT_SYSCTLS.ipv6DisabledAll, options),
-    readSysctl(PORT_SYSCTLS.bindv6only, options),
-  ]);
-  if (!range.ok) {
-    return {
-      ok: false,
-      reason: `cannot read ${PORT_SYSCTLS.ephemeralRange} (${range.detail})`,
-      hint: 'Port settings are read from /proc/sys on Linux; is /proc mounted?',
-    };
-  }
-  const ephemeralRange = parseEphemeralRange(range.text);
-  if (ephemeralRange === null) {
-    return {
-      ok: false,
-      reason: `${PORT_SYSCTLS.ephemeralRange} holds "${range.text.trim()}", which is not two ports`,
-      hint: `Check it with 'sysctl ${PORT_SYSCTLS.ephemeralRange}'.`,
-    };
-  }
-  const defaulted: string[] = [];
-  // A malformed or unreadable reserved list is treated as empty, and said so.
-  const reservedPorts = reserved.ok ? parseReservedPorts(reserved.text) : null;
-  if (reservedPorts === null) defaulted.push(PORT_SYSCTLS.reservedPorts);
-  // ip_unprivileged_port_start appeared in Linux 4.11; before that the limit was fixed at 1024.
-  const unprivilegedValue = unprivileged.ok ? parseIntegerSysctl(unprivileged.text) : null;
-  if (unprivilegedValue === null) defaulted.push(PORT_SYSCTLS.unprivilegedPortStart);
-
-  const readBoolean = (read: typeof loV6): boolean | null => (read.ok ? parseBooleanSysctl(read.text) : null);
-  const ipv6Missing = !loV6.ok && loV6.reason === 'missing' && !v6only.ok && v6only.reason === 'missing';
-  return {
-    ok: true,
-    value: {
-      ephemeralRange,
-      reservedPorts: reservedPorts ?? [],
-      unprivilegedPortStart: unprivilegedValue ?? LINUX_DEFAULT_UNPRIVILEGED_PORT_START,
-      ipv6: {
-        available: !ipv6Missing,
-        disabledOnLo: readBoolean(loV6),
-        disabledAll: readBoolean(allV6),
-        bindv6only: readBoolean(v6only),
-      },
-      defaulted,
-    },
-  };
+export async function collectPortSettings(options: { readonly procRoot?: string } = {}): Promise<Collected<PortSettings>> {
+  return (await platform()).portSettings(options);
 }

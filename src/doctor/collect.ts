@@ -1,16 +1,15 @@
 import { isIP } from 'node:net';
 import { unmapIPv4 } from '../address.js';
 import { tryBind, type BindResult } from '../collectors/bind-check.js';
-import { loadFirewall, type LoadedFirewall } from '../collectors/firewall.js';
-import { collectLoopback } from '../collectors/loopback.js';
-import { collectPortSettings } from '../collectors/port-settings.js';
 import { probe } from '../collectors/probe.js';
 import { whoHolds } from '../inventory.js';
-import { localhostEntries, readHostsFile } from '../platform/linux/hosts-file.js';
+import { localhostEntries } from '../platform/common/hosts-file.js';
+import { platform } from '../platform/index.js';
+import type { LoadedFirewall, Platform } from '../platform/types.js';
 import type { Target } from '../target.js';
 import type { Collected, Family } from '../types.js';
 import { collectConfig, collectOwnerLogs, logOwnerOf } from './project.js';
-import type { DoctorFacts, DoctorOptions, DoctorView, FirewallCheck, HostsFacts } from './types.js';
+import type { DoctorFacts, DoctorOptions, DoctorView, FirewallCheck, HostsFacts, ReplayFacts } from './types.js';
 
 const LOOPBACKS = ['127.0.0.1', '::1'] as const;
 /** What a server typically binds: loopback of each family and the two wildcards. */
@@ -24,16 +23,23 @@ export function viewsFor(target: Target, options: DoctorOptions): DoctorView[] {
   return target.host === null ? ['client', 'server'] : ['client'];
 }
 
-async function collectHosts(path: string): Promise<Collected<HostsFacts>> {
-  const read = await readHostsFile(path);
+async function collectHosts(os: Platform, path: string | undefined): Promise<Collected<HostsFacts>> {
+  const read = await os.hostsFile(path);
   if (!read.ok) {
     return {
       ok: false,
-      reason: `${path} could not be read (${read.code}).`,
-      hint: read.code === 'ENOENT' ? `Without ${path}, "localhost" depends on DNS or nss-myhostname; add "127.0.0.1 localhost" and "::1 localhost".` : `Check the permissions of ${path}.`,
+      reason: read.code === 'not-recorded' ? `${read.path} is not in the snapshot.` : `${read.path} could not be read (${read.code}).`,
+      hint: read.code === 'ENOENT' ? `Without ${read.path}, "localhost" depends on DNS or the OS's resolver; add "127.0.0.1 localhost" and "::1 localhost".` : `Check the permissions of ${read.path}.`,
     };
   }
-  return { ok: true, value: { path, localhost: localhostEntries(read.entries) } };
+  return { ok: true, value: { path: read.path, localhost: localhostEntries(read.entries) } };
+}
+
+/** What a replay is, for the report: the live-only steps (probes, trial binds) were not run. */
+function replayFacts(os: Platform): ReplayFacts | null {
+  if (os.origin.kind !== 'replay') return null;
+  const { file, capturedAt, release, user, redacted } = os.origin;
+  return { os: os.os, file, capturedAt, release, user, redacted, notRun: ['probe', 'bind'] };
 }
 
 /** Addresses whose firewall verdict matters: those the client tries, or the loopbacks. */
@@ -63,22 +69,25 @@ function bindAddresses(target: Target): string[] {
  * and trial binds happen after probing (so the probe never reaches our own trial listener).
  */
 export async function collectFacts(target: Target, options: DoctorOptions = {}): Promise<DoctorFacts> {
+  const os = await platform();
+  const replay = replayFacts(os);
   const views = viewsFor(target, options);
-  const privileged = process.getuid?.() === 0;
-  const loopbackPromise = collectLoopback();
-  const hostsPromise = collectHosts(options.hostsFile ?? '/etc/hosts');
-  const settingsPromise = collectPortSettings();
+  const privileged = os.elevated;
+  const loopbackPromise = os.loopback();
+  const hostsPromise = collectHosts(os, options.hostsFile);
+  const settingsPromise = os.portSettings();
   // Reading the rule sets takes tens of ms of child processes: start now, ask once the addresses are known.
-  const firewallPromise = loadFirewall();
+  const firewallPromise = settingsPromise.then((settings) => os.loadFirewall(settings.ok ? { ephemeralRange: settings.value.ephemeralRange } : {}));
 
   const configPromise = collectConfig(options);
   const inventory = await whoHolds([target.port], { all: true });
   const logOwner = logOwnerOf(inventory.sockets, target.port, options);
   const logsPromise = collectOwnerLogs(logOwner);
-  const probeResult = views.includes('client') ? await probe(target, { timeoutMs: options.timeoutMs ?? 1000 }) : null;
+  // A replay has no network to probe and no stack to bind on: those steps are not run, and say so.
+  const probeResult = views.includes('client') && replay === null ? await probe(target, { timeoutMs: options.timeoutMs ?? 1000 }) : null;
 
   const binds: BindResult[] = [];
-  if (views.includes('server')) {
+  if (views.includes('server') && replay === null) {
     // One at a time: a `::` bind that succeeds briefly holds 0.0.0.0 too, and would make a
     // concurrent 0.0.0.0 trial fail with EADDRINUSE caused by ourselves.
     for (const address of bindAddresses(target)) binds.push(await tryBind({ address, port: target.port, protocol: target.protocol }));
@@ -89,6 +98,8 @@ export async function collectFacts(target: Target, options: DoctorOptions = {}):
   return {
     target,
     views,
+    os: os.os,
+    replay,
     sockets: inventory.sockets,
     scan: inventory.stats,
     probe: probeResult,

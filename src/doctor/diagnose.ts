@@ -56,5 +56,6 @@ export function diagnose(facts: DoctorFacts, elapsedMs = 0): DoctorReport {
       logs: facts.logs,
     },
     elapsedMs,
+    ...(facts.replay === null ? {} : { replay: facts.replay }),
   };
 }

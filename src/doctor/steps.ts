@@ -1,5 +1,6 @@
 import { numericAddress } from '../render/address.js';
-import { isListening } from '../inventory.js';
+import { inCurrentNetns, isListening } from '../inventory.js';
+import { adviceFor } from '../platform/advice.js';
 import type { Finding } from '../types.js';
 import { configurationLines, logLines } from './steps-project.js';
 import type { DoctorFacts, Step, StepId } from './types.js';
@@ -13,16 +14,25 @@ function statusOf(findings: readonly Finding[]): Step['status'] {
 
 function identifyLines(facts: DoctorFacts): string[] {
   const held = facts.sockets.filter((s) => isListening(s) && s.port === facts.target.port);
-  if (held.length === 0) return [`Nothing is bound to port ${facts.target.port} (TCP or UDP)${facts.privileged ? ' in any network namespace' : ''}.`];
-  return held.map((s) => {
-    const owner = s.processes.length > 0 ? s.processes.map((p) => `${p.name} (pid ${p.pid}, ${p.user}${p.unit ? `, ${p.unit}` : ''}${p.container ? `, container ${p.container.slice(0, 12)}` : ''})`).join(', ') : s.ownerHidden ? `user ${s.user}'s process (hidden: run with sudo)` : 'no visible process';
-    const ns = s.netns.current ? '' : ` [netns ${s.netns.name ?? s.netns.id}]`;
-    return `${s.protocol.toUpperCase()} ${numericAddress(s.address, s.port)} ${s.state}${ns}: ${owner}`;
-  });
+  const unread = (facts.scan.unread ?? []).map((u) => `Not read: ${u.source} (${u.reason}): ${u.effect}.`);
+  if (held.length === 0) return [`Nothing is bound to port ${facts.target.port} (TCP or UDP)${facts.privileged && facts.os === 'linux' ? ' in any network namespace' : ''}${unread.length > 0 ? ' in what could be read' : ''}.`, ...unread];
+  const hint = adviceFor(facts.os).elevateHint;
+  return [
+    ...held.map((s) => {
+      const owner = s.processes.length > 0 ? s.processes.map((p) => `${p.name} (pid ${p.pid}, ${p.user}${p.unit ? `, ${p.unit}` : ''}${p.container ? `, container ${p.container.slice(0, 12)}` : ''})`).join(', ') : s.ownerHidden ? `user ${s.user}'s process (hidden: ${hint})` : 'no visible process';
+      const ns = inCurrentNetns(s) ? '' : ` [netns ${s.netns?.name ?? s.netns?.id}]`;
+      return `${s.protocol.toUpperCase()} ${numericAddress(s.address, s.port)} ${s.state}${ns}: ${owner}`;
+    }),
+    ...unread,
+  ];
 }
 
 function portUsageLines(facts: DoctorFacts): string[] {
   const lines: string[] = [];
+  if (facts.replay !== null) {
+    if (facts.views.includes('client')) lines.push('connect: not run (a replayed snapshot: probes need the live machine)');
+    if (facts.views.includes('server')) lines.push('bind: not run (a replayed snapshot: trial binds need the live machine)');
+  }
   for (const a of facts.probe?.attempts ?? []) {
     const fp = a.fingerprint;
     const what = fp && fp.protocol !== 'unknown' ? ` — ${fp.protocol}${fp.detail.httpStatus ? ` ${fp.detail.httpStatus}` : ''}${fp.detail.server ? ` (${fp.detail.server})` : ''}` : '';
@@ -38,6 +48,7 @@ function firewallLines(facts: DoctorFacts): string[] {
   const lines: string[] = [];
   // Which dumpers were read is the same for every address: said once, at the end, not per line.
   const read = new Set<string>();
+  const notes = new Set<string>();
   for (const check of facts.firewall) {
     const at = `${check.query.protocol.toUpperCase()} to ${numericAddress(check.query.address, check.query.port)}`;
     if (!check.result.ok) {
@@ -47,9 +58,13 @@ function firewallLines(facts: DoctorFacts): string[] {
     const report = check.result.value;
     for (const source of report.sources) if (source.read) read.add(source.name);
     if (report.blocked !== null && report.blocked.verdict !== 'accept') lines.push(`${at}: ${report.blocked.verdict.toUpperCase()} by ${report.blocked.rule}`);
+    // Never "nothing blocks it" from a partial read: the unread part may hold the rule.
+    else if (report.completeness === 'partial') lines.push(`${at}: nothing blocks it in the rules that were read; the rest could not be read`);
     else lines.push(`${at}: nothing blocks it${report.uninterpreted.length > 0 ? `; ${report.uninterpreted.length} rule(s) could not be evaluated` : ''}`);
+    for (const note of report.notes ?? []) notes.add(note);
   }
   if (read.size > 0) lines.push(`rules read from ${[...read].join(', ')}`);
+  lines.push(...notes);
   return [...new Set(lines)];
 }
 

@@ -1,11 +1,9 @@
 import type { BindResult } from '../collectors/bind-check.js';
-import type { FirewallQuery, FirewallReport } from '../collectors/firewall.js';
-import type { LoopbackFacts } from '../collectors/loopback.js';
-import type { PortSettings } from '../collectors/port-settings.js';
 import type { ProbeResult } from '../collectors/probe.js';
 import type { Resolution } from '../collectors/resolution.js';
-import type { LocalhostMapping } from '../platform/linux/hosts-file.js';
-import type { ScanStats } from '../platform/types.js';
+import type { LocalhostMapping } from '../platform/common/hosts-file.js';
+import type { Snapshot } from '../platform/snapshot/format.js';
+import type { FirewallQuery, FirewallReport, LoopbackFacts, OsName, PortSettings, ScanStats } from '../platform/types.js';
 import type { ConfigScan } from '../config/types.js';
 import type { LogOwner, LogReport } from '../logs/types.js';
 import type { Target } from '../target.js';
@@ -22,7 +20,7 @@ export interface DoctorOptions {
   readonly timeoutMs?: number;
   /** Server view only (`--bind`). */
   readonly bind?: boolean;
-  /** Where the hosts file is (default /etc/hosts). */
+  /** Where the hosts file is (default: the OS's). */
   readonly hostsFile?: string;
   /**
    * The project directory to scan for port declarations. Undefined: the current directory when
@@ -53,10 +51,26 @@ export interface HostsFacts {
   readonly localhost: readonly LocalhostMapping[];
 }
 
+/** A doctor run on a replayed snapshot: whose machine, and which live-only steps were not run. */
+export interface ReplayFacts {
+  readonly os: OsName;
+  readonly file: string | null;
+  readonly capturedAt: string;
+  readonly release: string;
+  readonly user: Snapshot['user'];
+  readonly redacted: boolean;
+  /** Steps that need the live machine: connect probes and trial binds. */
+  readonly notRun: readonly ('probe' | 'bind')[];
+}
+
 /** Everything the collectors found. Rules are pure functions of this value. */
 export interface DoctorFacts {
   readonly target: Target;
   readonly views: readonly DoctorView[];
+  /** The OS the facts describe (a replayed snapshot's, not necessarily this machine's): rules word their fixes for it. */
+  readonly os: OsName;
+  /** Set when the facts come from a replayed snapshot. */
+  readonly replay: ReplayFacts | null;
   /** Every socket on the port: all states, both protocols, every namespace we can see. */
   readonly sockets: readonly Socket[];
   readonly scan: ScanStats;
@@ -113,4 +127,6 @@ export interface DoctorReport {
   /** The raw facts behind the findings, for tools and the web page. */
   readonly facts: Pick<DoctorFacts, 'resolution' | 'loopback' | 'hosts' | 'portSettings' | 'firewall' | 'binds' | 'scan' | 'config' | 'logOwner' | 'logs'>;
   readonly elapsedMs: number;
+  /** Present when the report comes from a replayed snapshot (probes and trial binds were not run). */
+  readonly replay?: ReplayFacts;
 }

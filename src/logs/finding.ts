@@ -1,3 +1,5 @@
+import { adviceFor } from '../platform/advice.js';
+import type { OsName } from '../platform/types.js';
 import type { Finding } from '../types.js';
 import type { LogReport } from './types.js';
 
@@ -9,7 +11,7 @@ import type { LogReport } from './types.js';
  * @example
  * const finding = logErrorsFinding(await collectLogs({ pid: 4242 }));
  */
-export function logErrorsFinding(report: LogReport): Finding | null {
+export function logErrorsFinding(report: LogReport, os: OsName = 'linux'): Finding | null {
   if (report.lines.length === 0) return null;
   const linked = [...new Set(report.lines.map((l) => l.finding).filter((f): f is string => f !== null))];
   const sources = [...new Set(report.lines.map((l) => l.source))];
@@ -24,9 +26,9 @@ export function logErrorsFinding(report: LogReport): Finding | null {
     fix: linked.includes('port-in-use')
       ? 'The log shows the port was already in use when the server started: free the port (portdoctor who PORT) or configure another, then restart the server.'
       : linked.includes('privileged-port')
-        ? 'The log shows the server was denied its port: use a port above 1023, or grant CAP_NET_BIND_SERVICE, then restart it.'
+        ? `The log shows the server was denied its port: use a port above 1023, or ${os === 'linux' ? 'grant CAP_NET_BIND_SERVICE' : 'run it with the privileges the port needs'}, then restart it.`
         : linked.includes('listening-other-address')
-          ? 'The log shows the server was told to bind an address this host does not have: bind 0.0.0.0 or an address from `ip -br addr`, then restart it.'
+          ? `The log shows the server was told to bind an address this host does not have: bind 0.0.0.0 or an address from \`${adviceFor(os).listAddresses}\`, then restart it.`
           : `Read the lines above in ${sources.join(', ')}: the first error is usually the cause.`,
     evidence: {
       lines: report.lines.map((l) => ({ text: l.text, source: l.source, line: l.line, finding: l.finding })),

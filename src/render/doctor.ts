@@ -39,6 +39,10 @@ export function renderDoctor(report: DoctorReport, options: DoctorRenderOptions)
   const out: string[] = [];
   const views = report.target.views.join(' + ');
   out.push(style.bold(`portdoctor ${formatTarget(report.target)} (${report.target.protocol.toUpperCase()}, ${views} view${report.target.views.length > 1 ? 's' : ''})`));
+  if (report.replay !== undefined) {
+    const r = report.replay;
+    out.push(style.yellow(wrap(`Replayed from ${r.file ?? 'a snapshot'}: ${r.os} ${r.release}, recorded ${r.capturedAt}${r.user.elevated ? ' as root' : ' without root'}. Connect probes and trial binds need the live machine and were not run.`, options.width, '')));
+  }
   out.push('');
   const steps = report.steps.filter((s) => s.id !== 'what-to-do');
   steps.forEach((step, index) => {

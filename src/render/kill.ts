@@ -1,5 +1,7 @@
 import type { KillReport, KillResult, KillTarget } from '../actions/kill.js';
 import type { KillPlan } from '../actions/kill-types.js';
+import { adviceFor } from '../platform/advice.js';
+import type { OsName } from '../platform/types.js';
 import { displayAddress } from './address.js';
 import { styler } from './color.js';
 import { renderTable } from './table.js';
@@ -24,9 +26,13 @@ function supervisionLine(target: KillTarget): string | null {
     case 'container':
       return `runs in container ${s.name}; a restart policy may bring it back; to stop it for good: ${s.advice}`;
     case 'netns':
-      return `listens in network namespace ${s.name}, not in this one (a container or ip netns); see: ${s.advice}`;
+      return `listens in network namespace ${s.name}, not in this one (a container or another network namespace); see: ${s.advice}`;
     case 'docker-proxy':
       return `docker's port forwarder; stop the container instead: ${s.advice}`;
+    case 'known-holder':
+      return `${s.name}; to free the port properly: ${s.advice}`;
+    case 'windows-service':
+      return `runs the Windows service ${s.name}, which may restart it; to stop it for good: ${s.advice}`;
   }
 }
 
@@ -34,7 +40,7 @@ function supervisionLine(target: KillTarget): string | null {
  * What `kill` is about to do (or, with --dry-run, would do): the processes, who they are, and
  * what is left alone and why.
  */
-export function renderKillPlan(plan: KillPlan, options: { color: boolean; width: number; signal: string; escalate: boolean; graceMs: number }): string {
+export function renderKillPlan(plan: KillPlan, options: { color: boolean; width: number; signal: string; escalate: boolean; graceMs: number; os?: OsName }): string {
   const style = styler(options.color);
   const lines: string[] = [];
   if (plan.targets.length > 0) {
@@ -56,7 +62,7 @@ export function renderKillPlan(plan: KillPlan, options: { color: boolean; width:
   }
   for (const skip of plan.skipped) lines.push(style.yellow(`- pid ${skip.pid} (${skip.name}) on port ${skip.ports.join(',')} is left alone: ${skip.detail}.`));
   for (const hidden of plan.hidden) {
-    lines.push(style.yellow(`- ${hidden.protocol} ${displayAddress(hidden.address, hidden.port)} belongs to ${hidden.user} (uid ${hidden.uid}); its process is hidden from us: run with sudo.`));
+    lines.push(style.yellow(`- ${hidden.protocol} ${displayAddress(hidden.address, hidden.port)} belongs to ${hidden.user} (uid ${hidden.uid}); its process is hidden from us: ${adviceFor(options.os ?? 'linux').elevateHint}.`));
   }
   return lines.join('\n');
 }

@@ -1,4 +1,5 @@
-import type { ScanStats } from '../platform/types.js';
+import { adviceFor } from '../platform/advice.js';
+import type { OsName, ScanStats } from '../platform/types.js';
 import type { Socket } from '../types.js';
 import { displayAddress } from './address.js';
 import { styler } from './color.js';
@@ -9,9 +10,9 @@ export interface SocketTableOptions {
   readonly width: number;
   /** Add the REMOTE column (for --all, where connections are listed). */
   readonly showRemote: boolean;
+  /** Whose sockets these are (default linux): it words the hint for hidden owners. */
+  readonly os?: OsName;
 }
-
-const HIDDEN_OWNER = 'owner hidden — run with sudo to see the process';
 
 function protoLabel(socket: Socket): string {
   return socket.family === 'ipv6' ? `${socket.protocol}6` : socket.protocol;
@@ -28,7 +29,8 @@ export function renderSocketTable(sockets: readonly Socket[], options: SocketTab
 /** The same table, one line at a time (for long listings: see writeLines in cli/io.ts). */
 export function socketTableLines(sockets: readonly Socket[], options: SocketTableOptions): Generator<string> {
   const style = styler(options.color);
-  const showNetns = sockets.some((s) => !s.netns.current);
+  const showNetns = sockets.some((s) => s.netns !== undefined && !s.netns.current);
+  const hiddenOwner = `owner hidden — ${adviceFor(options.os ?? 'linux').elevateHint} to see the process`;
   const columns: Column[] = [{ header: 'PROTO' }, { header: 'LOCAL' }];
   if (options.showRemote) columns.push({ header: 'REMOTE' });
   columns.push({ header: 'STATE' });
@@ -40,9 +42,9 @@ export function socketTableLines(sockets: readonly Socket[], options: SocketTabl
       const lead = [protoLabel(socket), displayAddress(socket.address, socket.port)];
       if (options.showRemote) lead.push(socket.remoteAddress === null ? '' : displayAddress(socket.remoteAddress, socket.remotePort));
       lead.push(socket.state);
-      if (showNetns) lead.push(socket.netns.current ? '' : style.yellow(socket.netns.name ?? `net:${socket.netns.id}`));
+      if (showNetns) lead.push(socket.netns === undefined || socket.netns.current ? '' : style.yellow(socket.netns.name ?? `net:${socket.netns.id}`));
       if (socket.processes.length === 0) {
-        const what = socket.ownerHidden ? style.yellow(HIDDEN_OWNER) : socket.inode === 0 ? style.dim('(no process: kernel-held)') : style.dim('(no process found)');
+        const what = socket.ownerHidden ? style.yellow(hiddenOwner) : socket.inode === 0 ? style.dim('(no process: kernel-held)') : style.dim('(no process found)');
         yield [...lead, '-', socket.user, what];
         continue;
       }
@@ -59,9 +61,14 @@ export function socketTableLines(sockets: readonly Socket[], options: SocketTabl
   return tableLines(columns, rows, options.width, style.dim);
 }
 
-/** One line saying what the scan could not see, or nothing when it saw everything. */
-export function renderScanNote(stats: ScanStats, sockets: readonly Socket[]): string | null {
+/** What the scan could not see — hidden owners, unread sources — or nothing when it saw everything. */
+export function renderScanNote(stats: ScanStats, sockets: readonly Socket[], os: OsName = 'linux'): string | null {
+  const notes: string[] = [];
   const hidden = sockets.filter((s) => s.ownerHidden).length;
-  if (hidden === 0 || stats.privileged) return null;
-  return `${hidden} socket${hidden === 1 ? '' : 's'} belong to processes of other users (${stats.processesHidden} processes not readable without root): run with sudo to see them.`;
+  if (hidden > 0 && !stats.privileged) {
+    const why = os === 'linux' ? `${stats.processesHidden} processes not readable without root` : 'other users\' processes are not shown without privileges';
+    notes.push(`${hidden} socket${hidden === 1 ? '' : 's'} belong to processes of other users (${why}): ${adviceFor(os).elevateHint} to see them.`);
+  }
+  for (const unread of stats.unread ?? []) notes.push(`Not read: ${unread.source} (${unread.reason}): ${unread.effect}.`);
+  return notes.length === 0 ? null : notes.join('\n');
 }

@@ -1,5 +1,6 @@
 import { numericAddress } from '../render/address.js';
 import type { Rule } from '../doctor/types.js';
+import { adviceFor } from '../platform/advice.js';
 import type { Finding } from '../types.js';
 import { finding, listeners } from './helpers.js';
 
@@ -68,7 +69,7 @@ export const applicationRules: Rule = {
             'error',
             `${at} accepts connections but does not answer`,
             `The handshake completes, but no ${facts.target.scheme} answer came within the probe's time. The application is hung, overloaded, or not the ${facts.target.scheme} server you expect.`,
-            `Check what the process is doing (its logs, 'strace -p PID'), and that port ${facts.target.port} is the ${facts.target.scheme} port.`,
+            `Check what the process is doing (its logs, ${adviceFor(facts.os).inspectProcess(listeners(facts, { current: true })[0]?.processes[0]?.pid ?? null)}), and that port ${facts.target.port} is the ${facts.target.scheme} port.`,
             evidence,
           ),
         );

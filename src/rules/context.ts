@@ -1,6 +1,8 @@
 import { numericAddress } from '../render/address.js';
 import type { Rule } from '../doctor/types.js';
 import type { Finding } from '../types.js';
+import { inCurrentNetns } from '../inventory.js';
+import { adviceFor } from '../platform/advice.js';
 import { finding, holderText, listeners, plural, socketEvidence } from './helpers.js';
 
 /** Context that changes how to read the rest: exposure to the network, hidden owners, TIME-WAIT. */
@@ -32,13 +34,13 @@ export const contextRules: Rule = {
           'permission-hidden',
           'info',
           `The owner of port ${port} is hidden: it belongs to user ${hidden[0]!.user}`,
-          `${plural(hidden.length, 'socket')} on port ${port} ${hidden.length === 1 ? 'belongs' : 'belong'} to processes of another user; without root, /proc does not show which process holds them. sudo would add the process name, pid and command, and listeners inside containers.`,
-          `sudo portdoctor ${facts.target.input}`,
+          `${plural(hidden.length, 'socket')} on port ${port} ${hidden.length === 1 ? 'belongs' : 'belong'} to processes of another user; ${adviceFor(facts.os).hiddenOwnersWhy}`,
+          adviceFor(facts.os).elevate(`portdoctor ${facts.target.input}`),
           { sockets: hidden.map(socketEvidence), processesHidden: facts.scan.processesHidden },
         ),
       );
     }
-    const timeWait = facts.sockets.filter((s) => s.state === 'TIME-WAIT' && s.port === port && s.netns.current);
+    const timeWait = facts.sockets.filter((s) => s.state === 'TIME-WAIT' && s.port === port && inCurrentNetns(s));
     if (timeWait.length > 0) {
       findings.push(
         finding(

@@ -1,5 +1,6 @@
 import { numericAddress } from '../render/address.js';
 import type { Rule } from '../doctor/types.js';
+import { adviceFor } from '../platform/advice.js';
 import type { Finding } from '../types.js';
 import { finding } from './helpers.js';
 
@@ -9,16 +10,33 @@ export const firewallRules: Rule = {
   codes: ['firewall-blocks', 'firewall-unreadable'],
   evaluate(facts) {
     const findings: Finding[] = [];
+    // A probe that timed out is what a DROP rule looks like: with rules unread, that is the one
+    // cause the doctor cannot rule out, so not reading them is then a problem in itself.
+    const timedOut = facts.probe?.attempts.some((a) => a.status === 'timeout') ?? false;
     const unreadable = facts.firewall.find((check) => !check.result.ok);
     if (unreadable !== undefined && !unreadable.result.ok) {
       findings.push(
         finding(
           'firewall-unreadable',
-          'info',
+          timedOut ? 'error' : 'info',
           'Firewall rules could not be read',
-          `${unreadable.result.reason} The firewall was not checked, so a DROP or REJECT rule cannot be ruled out.`,
+          `${unreadable.result.reason} The firewall was not checked, so a DROP or REJECT rule cannot be ruled out.${timedOut ? ' The probe timed out, which is what a DROP rule does.' : ''}`,
           unreadable.result.hint,
-          { reason: unreadable.result.reason },
+          { reason: unreadable.result.reason, completeness: 'none', probeTimedOut: timedOut },
+        ),
+      );
+    }
+    const partial = facts.firewall.find((check) => check.result.ok && check.result.value.completeness === 'partial');
+    if (partial !== undefined && partial.result.ok) {
+      const unread = partial.result.value.sources.filter((source) => !source.read && source.reason !== 'not installed');
+      findings.push(
+        finding(
+          'firewall-unreadable',
+          timedOut ? 'error' : 'warning',
+          'Only part of the firewall could be read',
+          `${unread.map((source) => `${source.name}: ${source.reason ?? 'failed'}`).join('; ')}. The rules that were read ${partial.result.value.blocked === null ? 'do not block it, but' : 'were checked, and'} a DROP or REJECT in the unread part cannot be ruled out.${timedOut ? ' The probe timed out, which is what a DROP rule does.' : ''}`,
+          `Make ${unread.map((source) => source.name).join(' and ')} readable (run them yourself to see why they fail), then run portdoctor again.`,
+          { completeness: 'partial', unread: unread.map((source) => ({ name: source.name, reason: source.reason })), probeTimedOut: timedOut },
         ),
       );
     }
@@ -28,12 +46,7 @@ export const firewallRules: Rule = {
       if (match.verdict === 'accept') continue;
       const attempt = facts.probe?.attempts.find((a) => a.address === check.query.address);
       const effect = match.verdict === 'drop' ? 'dropped silently: clients hang until they time out' : 'rejected: clients see "connection refused" even though a server may be listening';
-      const deleteHint =
-        match.source === 'nft'
-          ? `Find the rule with 'nft -a list chain ${match.table} ${match.chain}' and delete it with 'nft delete rule ${match.table} ${match.chain} handle N', or insert an accept before it: 'nft insert rule ${match.table} ${match.chain} iifname "lo" accept'.`
-          : match.policy
-            ? `Accept loopback before the policy applies: '${match.source} -I ${match.chain} 1 -${match.hook === 'input' ? 'i' : 'o'} lo -j ACCEPT'.`
-            : `Delete the rule with '${match.source} ${match.rule.replace(/^-A /, '-D ')}', or accept loopback first: '${match.source} -I ${match.chain} 1 -${match.hook === 'input' ? 'i' : 'o'} lo -j ACCEPT'.`;
+      const deleteHint = adviceFor(facts.os).firewallFix(match);
       findings.push(
         finding(
           'firewall-blocks',

@@ -1,7 +1,8 @@
 import { isIP } from 'node:net';
 import type { DoctorFacts } from '../doctor/types.js';
-import { isListening } from '../inventory.js';
+import { inCurrentNetns, isListening } from '../inventory.js';
 import { unmapIPv4 } from '../address.js';
+import { knownHolderOf } from '../platform/known-holders.js';
 import { numericAddress } from '../render/address.js';
 import type { Finding, Severity, Socket } from '../types.js';
 
@@ -17,7 +18,7 @@ export function listeners(facts: DoctorFacts, options: { current?: boolean; prot
     (s) =>
       isListening(s) &&
       s.port === facts.target.port &&
-      (options.current === undefined || s.netns.current === options.current) &&
+      (options.current === undefined || inCurrentNetns(s) === options.current) &&
       (protocol === 'any' || (protocol === 'target' ? s.protocol === facts.target.protocol : s.protocol !== facts.target.protocol)),
   );
 }
@@ -70,3 +71,10 @@ export function freeFix(port: number): string {
 }
 
 export const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** The proper way to free the port when its holder is a known one (AirPlay Receiver, docker-proxy, …). */
+export function knownHolderFix(facts: DoctorFacts, socket: Socket | undefined): string | null {
+  const proc = socket?.processes[0];
+  if (socket === undefined || proc === undefined) return null;
+  return knownHolderOf(facts.os, proc, socket.port)?.fix ?? null;
+}

@@ -3,10 +3,12 @@ import { addressRules } from './address-rules.js';
 import { applicationRules } from './application.js';
 import { contextRules } from './context.js';
 import { firewallRules } from './firewall.js';
+import { knownHolder } from './known-holder.js';
 import { localhostResolution } from './localhost-resolution.js';
 import { loopbackDown } from './loopback-down.js';
 import { nothingListening } from './nothing-listening.js';
 import { otherNetns } from './other-netns.js';
+import { portExcluded } from './port-excluded.js';
 import { portPolicy } from './port-policy.js';
 import { processState } from './process-state.js';
 import { configurationRules, logRules } from './project.js';
@@ -28,7 +30,9 @@ export const RULES: readonly Rule[] = [
   nothingListening,
   applicationRules,
   serverView,
+  portExcluded,
   portPolicy,
+  knownHolder,
   contextRules,
   configurationRules,
   logRules,

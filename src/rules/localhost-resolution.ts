@@ -17,7 +17,7 @@ export const localhostResolution: Rule = {
     if (host !== null && host !== 'localhost') return [];
     const resolution = facts.resolution;
     const findings: Finding[] = [];
-    const hostsPath = facts.hosts.ok ? facts.hosts.value.path : '/etc/hosts';
+    const hostsPath = facts.hosts.ok ? facts.hosts.value.path : 'the hosts file';
     const hostsEntries = facts.hosts.ok ? facts.hosts.value.localhost.filter((m) => m.name === 'localhost') : [];
 
     if (resolution?.error) {

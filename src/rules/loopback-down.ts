@@ -1,4 +1,5 @@
 import type { Rule } from '../doctor/types.js';
+import { adviceFor } from '../platform/advice.js';
 import type { Finding } from '../types.js';
 import { familyOfAddress, finding } from './helpers.js';
 
@@ -9,6 +10,7 @@ export const loopbackDown: Rule = {
   evaluate(facts) {
     if (!facts.loopback.ok) return [];
     const lo = facts.loopback.value;
+    const advice = adviceFor(facts.os);
     const evidence = { up: lo.up, running: lo.running, operstate: lo.operstate, ipv4: lo.ipv4, ipv6: lo.ipv6, ipv6Disabled: lo.ipv6Disabled, has127001: lo.has127001, hasIpv6Loopback: lo.hasIpv6Loopback };
     if (!lo.up) {
       return [
@@ -16,15 +18,15 @@ export const loopbackDown: Rule = {
           'loopback-down',
           'error',
           `The loopback interface ${lo.name} is down`,
-          `${lo.name} is administratively down, so nothing can connect to 127.0.0.1 or ::1 on this machine (or in this network namespace: a new one starts with lo down). Connections fail with "network unreachable" or "cannot assign requested address".`,
-          `ip link set ${lo.name} up`,
+          advice.loopbackDown(lo.name).detail,
+          advice.loopbackDown(lo.name).fix,
           evidence,
         ),
       ];
     }
     const findings: Finding[] = [];
     if (!lo.has127001) {
-      findings.push(finding('loopback-down', 'error', `127.0.0.1 is not an address of ${lo.name}`, `${lo.name} is up but has no 127.0.0.1 (addresses: ${lo.ipv4.map((a) => `${a.address}/${a.prefixLength}`).join(', ') || 'none'}), so IPv4 loopback connections fail.`, `ip addr add 127.0.0.1/8 dev ${lo.name}`, evidence));
+      findings.push(finding('loopback-down', 'error', `127.0.0.1 is not an address of ${lo.name}`, `${lo.name} is up but has no 127.0.0.1 (addresses: ${lo.ipv4.map((a) => `${a.address}/${a.prefixLength}`).join(', ') || 'none'}), so IPv4 loopback connections fail.`, advice.addIpv4Loopback(lo.name), evidence));
     }
     // ::1 missing matters when a client would use it: the target is ::1, or localhost's first answer is.
     const wantsV6 = facts.probe?.attempts.some((a) => familyOfAddress(a.address) === 'ipv6') ?? facts.target.host === '::1';
@@ -36,7 +38,7 @@ export const loopbackDown: Rule = {
           onlyV6 ? 'error' : 'warning',
           lo.ipv6Disabled ? `IPv6 is disabled on ${lo.name}, so ::1 does not exist` : `::1 is not an address of ${lo.name}`,
           `Clients that try ::1 (for example because "localhost" resolves to it) fail with "cannot assign requested address" or "network unreachable".${onlyV6 ? '' : ' IPv4 still works, so clients that fall back to 127.0.0.1 succeed.'}`,
-          lo.ipv6Disabled ? `sysctl -w net.ipv6.conf.${lo.name}.disable_ipv6=0 (and remove the setting from /etc/sysctl.conf or /etc/sysctl.d/), or make "localhost" resolve to 127.0.0.1 only.` : `ip -6 addr add ::1/128 dev ${lo.name}`,
+          lo.ipv6Disabled ? advice.enableIpv6(lo.name) : advice.addIpv6Loopback(lo.name),
           evidence,
         ),
       );

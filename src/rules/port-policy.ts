@@ -1,4 +1,5 @@
 import type { Rule } from '../doctor/types.js';
+import { adviceFor } from '../platform/advice.js';
 import type { Finding } from '../types.js';
 import { isBrowserUnsafePort } from '../data/services.js';
 import { finding, listeners } from './helpers.js';
@@ -16,16 +17,19 @@ export const portPolicy: Rule = {
     const serverContext = facts.views.includes('server') || listeners(facts, { current: true }).length > 0;
     if (!facts.portSettings.ok) return findings;
     const settings = facts.portSettings.value;
+    const advice = adviceFor(facts.os);
+    const applies = settings.privilegedApplies ?? 'all';
 
     const denied = facts.binds.filter((b) => !b.ok && b.code === 'EACCES');
-    if (port < settings.unprivilegedPortStart && (facts.views.includes('server') || denied.length > 0)) {
+    if (applies !== 'none' && port < settings.unprivilegedPortStart && (facts.views.includes('server') || denied.length > 0)) {
+      const text = advice.privilegedPort({ port, start: settings.unprivilegedPortStart, denied: denied.length > 0, applies });
       findings.push(
         finding(
           'privileged-port',
           denied.length > 0 ? 'error' : 'warning',
           `Port ${port} is privileged here (below ${settings.unprivilegedPortStart})`,
-          `On Linux, binding a port below net.ipv4.ip_unprivileged_port_start (${settings.unprivilegedPortStart}) needs root or the CAP_NET_BIND_SERVICE capability.${denied.length > 0 ? ' A trial bind as this user failed with EACCES: a server run like this cannot start.' : ' It works as root, but the same server run as a normal user fails with EACCES.'}`,
-          `Use a port ≥ ${settings.unprivilegedPortStart} (and a reverse proxy on ${port}), or give the binary the capability: 'sudo setcap cap_net_bind_service=+ep $(readlink -f $(which node))', or (system-wide) 'sysctl -w net.ipv4.ip_unprivileged_port_start=${port}'.`,
+          text.detail,
+          text.fix,
           { port, unprivilegedPortStart: settings.unprivilegedPortStart, trialBindDenied: denied.length > 0 },
         ),
       );
@@ -37,24 +41,16 @@ export const portPolicy: Rule = {
           'ephemeral-range',
           'warning',
           `Port ${port} is inside the ephemeral range ${range.from}-${range.to}`,
-          `The kernel hands out ports ${range.from}-${range.to} (net.ipv4.ip_local_port_range) to outgoing connections and to servers that ask for port 0. A server on ${port} can find it taken by some client's connection at start-up, intermittently.`,
-          `Pick a port outside ${range.from}-${range.to} ('portdoctor free' does), or reserve it: 'sysctl -w net.ipv4.ip_local_reserved_ports=${port}'.`,
+          advice.ephemeralRange({ port, range }).detail,
+          advice.ephemeralRange({ port, range }).fix,
           { port, ephemeralRange: range },
         ),
       );
     }
     const reserved = settings.reservedPorts.find((span) => port >= span.from && port <= span.to);
     if (reserved !== undefined && serverContext) {
-      findings.push(
-        finding(
-          'reserved-port',
-          'info',
-          `Port ${port} is reserved by net.ipv4.ip_local_reserved_ports`,
-          `The kernel will not give ${port} to outgoing connections or to port-0 binds, which protects a server that binds it explicitly. Explicit binds still work.`,
-          `Nothing to do unless the reservation is unintended ('sysctl net.ipv4.ip_local_reserved_ports').`,
-          { port, reserved },
-        ),
-      );
+      const text = advice.reservedPort({ port, reserved });
+      findings.push(finding('reserved-port', 'info', text.title ?? `Port ${port} is reserved`, text.detail, text.fix, { port, reserved }));
     }
     const webish = facts.target.scheme === null || facts.target.scheme === 'http' || facts.target.scheme === 'https';
     if (webish && isBrowserUnsafePort(port)) {

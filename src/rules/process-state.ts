@@ -1,4 +1,5 @@
 import type { Rule } from '../doctor/types.js';
+import { adviceFor } from '../platform/advice.js';
 import type { Finding } from '../types.js';
 import { finding, holderText, listeners, socketEvidence, where } from './helpers.js';
 
@@ -25,7 +26,7 @@ export const processState: Rule = {
             zombie
               ? `${p.name} (pid ${p.pid}) has exited but its parent (pid ${p.ppid}) has not reaped it; its socket can no longer serve anyone.`
               : `${p.name} (pid ${p.pid}) is stopped (state ${p.state}: SIGSTOP, Ctrl-Z in its terminal, or a debugger). The kernel still accepts connections into its queue, but nobody answers: clients connect and then hang.`,
-            zombie ? `Restart the server; kill or fix the parent (pid ${p.ppid}) so it reaps its children.` : `Resume it with 'kill -CONT ${p.pid}' (or 'fg' in its terminal), or restart it.`,
+            zombie ? `Restart the server; kill or fix the parent (pid ${p.ppid}) so it reaps its children.` : `Resume it with '${adviceFor(facts.os).resumeProcess(p.pid)}' (or 'fg' in its terminal), or restart it.`,
             { socket: socketEvidence(socket), pids: stopped.map((s) => s.pid), states: stopped.map((s) => s.state) },
           ),
         );
@@ -42,7 +43,7 @@ export const processState: Rule = {
             'error',
             `The server on ${where(socket)} is not accepting connections (accept queue ${recv}/${send})`,
             `${holderText(socket)} listens, but ${recv} connection${recv === 1 ? ' waits' : 's wait'} in its accept queue (backlog ${send})${full ? ', which is full: new connections are dropped and clients time out' : ''}. The application has stopped calling accept(): it is blocked, deadlocked, or busy in a loop.`,
-            `Look at what the process is doing ('cat /proc/${socket.processes[0]?.pid ?? '<pid>'}/stack', 'strace -p ${socket.processes[0]?.pid ?? '<pid>'}', its logs), then restart it; a larger backlog only postpones this.`,
+            `Look at what the process is doing (${adviceFor(facts.os).inspectProcess(socket.processes[0]?.pid ?? null)}, its logs), then restart it; a larger backlog only postpones this.`,
             { socket: socketEvidence(socket), acceptQueue: recv, backlog: send },
           ),
         );

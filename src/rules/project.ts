@@ -18,7 +18,7 @@ export const logRules: Rule = {
   step: 'logs',
   codes: ['log-errors'],
   evaluate(facts) {
-    const finding = facts.logs === null ? null : logErrorsFinding(facts.logs);
+    const finding = facts.logs === null ? null : logErrorsFinding(facts.logs, facts.os);
     return finding === null ? [] : [finding];
   },
 };

@@ -2,8 +2,9 @@ import { numericAddress } from '../render/address.js';
 import { isIP } from 'node:net';
 import type { BindResult } from '../collectors/bind-check.js';
 import type { DoctorFacts, Rule } from '../doctor/types.js';
+import { adviceFor } from '../platform/advice.js';
 import type { Finding, Socket } from '../types.js';
-import { finding, freeFix, holderText, listeners, socketEvidence, where } from './helpers.js';
+import { finding, freeFix, holderText, knownHolderFix, listeners, socketEvidence, where } from './helpers.js';
 
 /**
  * Does a listener on `held` stop a new bind to `wanted` (same port)? Same address; a wildcard
@@ -44,8 +45,12 @@ export const serverView: Rule = {
 
     if (facts.views.includes('server')) {
       const inUse = failed(facts, 'EADDRINUSE');
-      if (inUse.length > 0 || (!bindOnly && current.length > 0)) {
-        const holders = [...new Set(inUse.flatMap((b) => holdersOf(facts, b)))];
+      // A replay has no trial binds: the snapshot's socket table is all the evidence there is.
+      const tableOnly = facts.replay !== null;
+      const wanted = facts.target.host === null || facts.target.host === 'localhost' ? ['127.0.0.1', '::1', '0.0.0.0', '::'] : [facts.target.host];
+      const tableHolders = tableOnly ? current.filter((s) => wanted.some((w) => conflicts(s.address, w))) : [];
+      if (inUse.length > 0 || tableHolders.length > 0 || (!bindOnly && current.length > 0)) {
+        const holders = [...new Set([...inUse.flatMap((b) => holdersOf(facts, b)), ...tableHolders])];
         const shown = holders.length > 0 ? holders : current;
         const first = shown[0];
         const severity = bindOnly ? 'error' : 'info';
@@ -56,8 +61,8 @@ export const serverView: Rule = {
             'port-in-use',
             severity,
             first === undefined ? `Port ${port} is in use` : `Port ${port} is in use by ${first.processes[0]?.name ?? first.user} on ${numericAddress(first.address, null)}`,
-            `${first === undefined ? 'A trial bind failed with EADDRINUSE' : `${where(first)} is held by ${holderText(first)}.`}${covering}${inUse.length > 0 ? ` A new server cannot bind ${addresses.join(', ')} (EADDRINUSE, confirmed by a trial bind).` : ''}${bindOnly ? '' : ' (Context: someone is already serving this port.)'}`,
-            freeFix(port),
+            `${first === undefined ? 'A trial bind failed with EADDRINUSE' : `${where(first)} is held by ${holderText(first)}.`}${covering}${inUse.length > 0 ? ` A new server cannot bind ${addresses.join(', ')} (EADDRINUSE, confirmed by a trial bind).` : ''}${tableOnly && bindOnly ? ' (From the snapshot\'s socket table: a replay makes no trial bind.)' : ''}${bindOnly ? '' : ' (Context: someone is already serving this port.)'}`,
+            knownHolderFix(facts, first) ?? freeFix(port),
             { holders: shown.map(socketEvidence), binds: facts.binds },
           ),
         );
@@ -69,7 +74,7 @@ export const serverView: Rule = {
             'error',
             `${numericAddress(bind.address, null)} is not an address of this machine`,
             `Binding ${numericAddress(bind.address, port)} fails with EADDRNOTAVAIL: no interface here has that address${isIP(bind.address) === 6 ? ' (or IPv6 is disabled on it)' : ''}. A server configured with this host cannot start.`,
-            `Bind to an address this machine has ('ip -br addr'), 0.0.0.0 / :: for every address, or 127.0.0.1 for local-only access.`,
+            `Bind to an address this machine has ('${adviceFor(facts.os).listAddresses}'), 0.0.0.0 / :: for every address, or 127.0.0.1 for local-only access.`,
             { address: bind.address, port, code: bind.code, message: bind.message },
           ),
         );

@@ -118,11 +118,11 @@ describe('bad input exits 2 with one line on stderr and no document', () => {
     });
   }
 
-  it('says clearly that other platforms are not supported yet (exit 2)', () => {
-    // The shipped CLI, as if on macOS: `portdoctor ls` there.
-    const script = `Object.defineProperty(process, 'platform', { value: 'darwin' }); process.argv = [process.execPath, ${JSON.stringify(CLI)}, 'ls']; require(${JSON.stringify(CLI)});`;
+  it('says clearly that an OS without a back-end is not supported (exit 2), and how a snapshot helps', () => {
+    // The shipped CLI, as if on FreeBSD: `portdoctor ls` there.
+    const script = `Object.defineProperty(process, 'platform', { value: 'freebsd' }); process.argv = [process.execPath, ${JSON.stringify(CLI)}, 'ls']; require(${JSON.stringify(CLI)});`;
     const result = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
     expect(result.status).toBe(2);
-    expect(result.stderr).toMatch(/does not support darwin yet/);
+    expect(result.stderr).toMatch(/does not support freebsd; it runs on Linux, macOS and Windows/);
   });
 });

@@ -176,11 +176,11 @@ describe.skipIf(!isRoot)('killPort across users (needs root: setpriv to another 
   });
 
   it('a signal to another user’s process is a permission-denied value, not a throw', async () => {
-    await ensureBuilt(['actions/kill-signal.ts']);
+    await ensureBuilt(['platform/common/signal.ts']);
     const rootOwned = await listen(['tcp:127.0.0.1:0']);
     // SIGWINCH: ignored by default, so harmless if it were delivered. (Not SIGCONT: the kernel lets
     // any process send SIGCONT within its own session, whatever the uid.)
-    const script = `const m = await import(${JSON.stringify(distUrl('actions/kill-signal.ts'))}); console.log(m.sendSignal(${rootOwned.pid}, 'SIGWINCH'));`;
+    const script = `const m = await import(${JSON.stringify(distUrl('platform/common/signal.ts'))}); console.log(m.sendSignal(${rootOwned.pid}, 'SIGWINCH'));`;
     const out = execFileSync('setpriv', [...NOBODY, process.execPath, '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 10_000 });
     expect(out.trim()).toBe('permission-denied');
     expect(alive(rootOwned.pid)).toBe(true);

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectLogs } from '../../src/collectors/logs.js';
 import { logErrorsFinding } from '../../src/logs/finding.js';
 import { readDockerLogs } from '../../src/platform/linux/logs/docker.js';
-import { readFileTail } from '../../src/platform/linux/logs/file-tail.js';
+import { readFileTail } from '../../src/platform/common/file-tail.js';
 import { readJournal } from '../../src/platform/linux/logs/journal.js';
 import { listening } from '../helpers/servers.js';
 

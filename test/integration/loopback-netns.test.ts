@@ -24,7 +24,8 @@ const PROBE = `
 const { collectLoopback } = await import(${JSON.stringify(distUrl('collectors/loopback.ts'))});
 const { collectPortSettings } = await import(${JSON.stringify(distUrl('collectors/port-settings.ts'))});
 const { tryBind } = await import(${JSON.stringify(distUrl('collectors/bind-check.ts'))});
-const { readHostsFile, localhostEntries } = await import(${JSON.stringify(distUrl('platform/linux/hosts-file.ts'))});
+const { readHostsFile } = await import(${JSON.stringify(distUrl('collectors/hosts.ts'))});
+const { localhostEntries } = await import(${JSON.stringify(distUrl('platform/common/hosts-file.ts'))});
 const { portInfo } = await import(${JSON.stringify(distUrl('actions/port-info.ts'))});
 if (process.argv[2] === 'no-ip') process.env.PATH = '/nonexistent';
 const hosts = await readHostsFile();
@@ -66,7 +67,7 @@ describe.skipIf(!root)('loopback, sysctls and hosts inside a network namespace (
   const addresses = (list: { address: string; prefixLength?: number }[]): string[] => list.map((a) => `${a.address}/${a.prefixLength}`);
 
   beforeAll(async () => {
-    await ensureBuilt(['collectors/loopback.ts', 'collectors/port-settings.ts', 'collectors/bind-check.ts', 'platform/linux/hosts-file.ts', 'actions/port-info.ts']);
+    await ensureBuilt(['collectors/loopback.ts', 'collectors/port-settings.ts', 'collectors/bind-check.ts', 'collectors/hosts.ts', 'platform/common/hosts-file.ts', 'actions/port-info.ts']);
     dir = await mkdtemp(join(tmpdir(), 'pd-netns-'));
     probeFile = join(dir, 'probe.mjs');
     await writeFile(probeFile, PROBE);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isLoopbackAddress } from '../../src/address.js';
-import { localhostEntries, parseHostsFile, readHostsFile } from '../../src/platform/linux/hosts-file.js';
+import { localhostEntries, parseHostsFile, readHostsFile } from '../../src/platform/common/hosts-file.js';
 
 describe('parseHostsFile', () => {
   it('parses the captured /etc/hosts of this machine', () => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkIdentity } from '../../src/actions/kill-identity.js';
+import { checkIdentity } from '../../src/platform/common/identity.js';
 import { planKill, supervisionOf, type PlanContext } from '../../src/actions/kill-plan.js';
 import { parseSignalName } from '../../src/actions/kill-signal.js';
 import { isUserManagerCgroup } from '../../src/platform/linux/process-sockets.js';

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ianaRange, portInfo } from '../../src/actions/port-info.js';
 import { BROWSER_UNSAFE_PORTS, CURATED_SERVICES, curatedServices, isBrowserUnsafePort, knownSquatters } from '../../src/data/services.js';
 import { PortdoctorError } from '../../src/errors.js';
-import { parseEtcServices } from '../../src/platform/linux/etc-services.js';
+import { parseEtcServices } from '../../src/platform/common/etc-services.js';
 import { renderPortInfo } from '../../src/render/port-info.js';
 
 const servicesFixture = new URL('../fixtures/system/services.txt', import.meta.url).pathname;

@@ -5,6 +5,7 @@ import { parseCommandArgs, parseIntegerFlag } from '../args.js';
 import type { CommandModule } from '../command.js';
 import { EXIT_NEGATIVE, EXIT_OK } from '../exit-codes.js';
 import { writeJson, writeLine, type CliIO } from '../io.js';
+import { answerOrigin } from '../origin.js';
 
 const OPTIONS = {
   count: { type: 'string', short: 'c' },
@@ -65,8 +66,11 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
   };
   const ports = await findFreePort(options);
   const enough = ports.length === count;
-  if (values.json === true) writeJson(io, { ports });
+  const origin = await answerOrigin();
+  if (values.json === true) writeJson(io, { ports, ...(origin.note === null ? {} : { confirmed: false, ...origin.jsonFields }) });
   else for (const port of ports) writeLine(io.stdout, String(port));
+  // A replay cannot bind: the ports are free in the snapshot's socket table and settings, no more.
+  if (origin.note !== null && values.json !== true) writeLine(io.stderr, `${origin.note} Free in the snapshot's socket table, outside its excluded and ephemeral ranges; not confirmed by a bind.`);
   if (!enough) {
     const where = range === undefined ? 'the default range' : `${range.from}-${range.to}`;
     const what = ports.length === 0 ? 'No free port' : `Only ${ports.length} of ${count} free ports`;

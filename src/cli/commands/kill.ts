@@ -10,6 +10,7 @@ import { parseCommandArgs, parseDuration } from '../args.js';
 import type { CommandModule } from '../command.js';
 import { EXIT_FAILURE, EXIT_NEGATIVE, EXIT_OK } from '../exit-codes.js';
 import { writeJson, writeLine, type CliIO } from '../io.js';
+import { answerOrigin } from '../origin.js';
 
 const OPTIONS = {
   yes: { type: 'boolean', short: 'y' },
@@ -92,7 +93,7 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
 
   const confirm = async (question: KillQuestion): Promise<boolean> => {
     if (question.kind === 'start') {
-      writeLine(human, renderKillPlan(question.plan, { color: io.color, width, signal: firstSignal, escalate: signal === undefined, graceMs }));
+      writeLine(human, renderKillPlan(question.plan, { color: io.color, width, signal: firstSignal, escalate: signal === undefined, graceMs, os: (await answerOrigin()).os }));
       if (values.yes === true || !io.interactive) return true;
       return askYesNo(io, 'Stop them?');
     }
@@ -118,24 +119,26 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
   });
 
   const code = !report.held ? (values['no-fail'] === true ? EXIT_OK : EXIT_NEGATIVE) : report.dryRun ? EXIT_OK : report.released ? EXIT_OK : EXIT_FAILURE;
+  const origin = await answerOrigin();
   if (json) {
-    writeJson(io, report);
+    writeJson(io, { ...report, ...origin.jsonFields });
     return code;
   }
+  if (origin.note !== null) writeLine(io.stderr, origin.note);
   if (!report.held) {
-    writeLine(io.stdout, `Nothing listens on port ${ports.join(', ')} in this network namespace; nothing to stop.`);
+    writeLine(io.stdout, `Nothing listens on port ${ports.join(', ')}${origin.os === 'linux' ? ' in this network namespace' : ''}; nothing to stop.`);
     for (const other of report.otherNetns) {
       writeLine(io.stdout, `Port ${other.port} is held in network namespace ${other.netns.name ?? other.netns.id} by ${other.names.join(', ') || 'a hidden process'}${other.pids.length > 0 ? ` (pid ${other.pids.join(', ')})` : ''}: left alone. To stop it: ${other.advice}`);
     }
     return code;
   }
   if (report.dryRun) {
-    writeLine(io.stdout, renderKillPlan(report.plan, { color: io.color, width, signal: firstSignal, escalate: signal === undefined, graceMs }));
+    writeLine(io.stdout, renderKillPlan(report.plan, { color: io.color, width, signal: firstSignal, escalate: signal === undefined, graceMs, os: (await answerOrigin()).os }));
     writeLine(io.stdout, '(dry run: nothing was signalled)');
     return code;
   }
   if (report.plan.targets.length === 0) {
-    writeLine(io.stdout, renderKillPlan(report.plan, { color: io.color, width, signal: firstSignal, escalate: signal === undefined, graceMs }));
+    writeLine(io.stdout, renderKillPlan(report.plan, { color: io.color, width, signal: firstSignal, escalate: signal === undefined, graceMs, os: (await answerOrigin()).os }));
     writeLine(io.stdout, `Nothing could be signalled; port ${report.plan.heldPorts.join(', ')} is still held.`);
     if (report.advice.length > 0) writeLine(io.stdout, `Try: ${report.advice.join('   or   ')}`);
     return code;

@@ -8,6 +8,7 @@ import type { CommandModule } from '../command.js';
 import { usageError } from '../../errors.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { writeJsonList, writeLine, writeLines, type CliIO } from '../io.js';
+import { answerOrigin } from '../origin.js';
 
 const OPTIONS = {
   tcp: { type: 'boolean' },
@@ -72,16 +73,18 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
     sockets = sockets.filter((s) => matchesUser(s, user));
   }
 
+  const origin = await answerOrigin();
   if (values.json === true) {
-    await writeJsonList(io, 'sockets', sockets, { stats: inventory.stats });
+    await writeJsonList(io, 'sockets', sockets, { stats: inventory.stats, ...origin.jsonFields });
     return EXIT_OK;
   }
+  if (origin.note !== null) writeLine(io.stderr, origin.note);
   if (sockets.length === 0) {
     writeLine(io.stdout, 'No sockets match.');
     return EXIT_OK;
   }
-  await writeLines(io, socketTableLines(sockets, { color: io.color, width: outputWidth(io.stdout), showRemote: values.all === true }));
-  const note = renderScanNote(inventory.stats, sockets);
+  await writeLines(io, socketTableLines(sockets, { color: io.color, width: outputWidth(io.stdout), showRemote: values.all === true, os: origin.os }));
+  const note = renderScanNote(inventory.stats, sockets, origin.os);
   if (note !== null) writeLine(io.stderr, note);
   return EXIT_OK;
 }

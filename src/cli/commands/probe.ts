@@ -8,6 +8,7 @@ import { parseCommandArgs, parseDuration } from '../args.js';
 import type { CommandModule } from '../command.js';
 import { EXIT_NEGATIVE, EXIT_OK } from '../exit-codes.js';
 import { writeJson, writeLine, type CliIO } from '../io.js';
+import { refuseOnReplay } from '../live-only.js';
 
 const OPTIONS = {
   timeout: { type: 'string' },
@@ -40,6 +41,7 @@ Examples:
   portdoctor probe 53 --udp`;
 
 async function run(argv: readonly string[], io: CliIO): Promise<number> {
+  refuseOnReplay('probe', 'connect probes');
   const { values, positionals } = parseCommandArgs('probe', argv, OPTIONS);
   const [input, ...extra] = positionals;
   if (input === undefined) throw usageError('probe needs a TARGET.', "E.g. 'portdoctor probe 3000' or 'portdoctor probe localhost:5432'.");

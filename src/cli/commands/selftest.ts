@@ -3,6 +3,7 @@ import { parseCommandArgs, parseIntegerFlag } from '../args.js';
 import type { CommandModule } from '../command.js';
 import { EXIT_NEGATIVE, EXIT_OK } from '../exit-codes.js';
 import { writeJson, writeLine, type CliIO } from '../io.js';
+import { refuseOnReplay } from '../live-only.js';
 
 const help = `Usage: portdoctor selftest [--rounds N] [--json]
 
@@ -20,6 +21,7 @@ Exit codes: 0 every path works, 1 a family or protocol failed or is unavailable,
 const command: CommandModule = {
   help,
   async run(argv, io) {
+    refuseOnReplay('selftest', 'an echo round trip');
     const { values } = parseCommandArgs('selftest', argv, { rounds: { type: 'string' } });
     const rounds = values.rounds === undefined ? undefined : parseIntegerFlag(values.rounds, '--rounds', 1, 10_000);
     const result = await selftest(rounds === undefined ? {} : { rounds });

@@ -6,6 +6,7 @@ import { parseCommandArgs, parseDuration, parseIntegerFlag } from '../args.js';
 import type { CommandModule } from '../command.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { writeLine, type CliIO } from '../io.js';
+import { refuseOnReplay } from '../live-only.js';
 
 const help = `Usage: portdoctor serve [HOST:]PORT [--echo | --http | --udp] [options]
 
@@ -58,6 +59,7 @@ function modeOf(values: { echo?: boolean | undefined; http?: boolean | undefined
 const command: CommandModule = {
   help,
   async run(argv, io) {
+    refuseOnReplay('serve', 'a test listener');
     const { values, positionals } = parseCommandArgs('serve', argv, {
       echo: { type: 'boolean' },
       http: { type: 'boolean' },

@@ -5,6 +5,7 @@ import { parseCommandArgs, parseDuration } from '../args.js';
 import type { CommandModule } from '../command.js';
 import { EXIT_NEGATIVE, EXIT_OK } from '../exit-codes.js';
 import { writeJson, writeLine, type CliIO } from '../io.js';
+import { refuseOnReplay } from '../live-only.js';
 
 const help = `Usage: portdoctor wait TARGET... [options]
 
@@ -61,6 +62,7 @@ function modeOf(closed: boolean, free: boolean): WaitMode {
 const command: CommandModule = {
   help,
   async run(argv, io) {
+    refuseOnReplay('wait', 'waiting for a port');
     const { values, positionals } = parseCommandArgs('wait', argv, {
       timeout: { type: 'string' },
       interval: { type: 'string' },

@@ -10,6 +10,7 @@ import { parseCommandArgs } from '../args.js';
 import type { CommandModule } from '../command.js';
 import { EXIT_NEGATIVE, EXIT_OK } from '../exit-codes.js';
 import { writeJsonList, writeLine, writeLines, type CliIO } from '../io.js';
+import { answerOrigin } from '../origin.js';
 
 const OPTIONS = {
   tcp: { type: 'boolean' },
@@ -37,9 +38,10 @@ Examples:
 function otherNetnsNote(sockets: readonly Socket[], color: boolean): string[] {
   const style = styler(color);
   return sockets
-    .filter((s) => !s.netns.current && (s.state === 'LISTEN' || s.state === 'UNCONN'))
+    .filter((s) => s.netns !== undefined && !s.netns.current && (s.state === 'LISTEN' || s.state === 'UNCONN'))
     .map((s) => {
-      const where = s.netns.name === null ? `network namespace ${s.netns.id}` : `network namespace "${s.netns.name}"`;
+      const netns = s.netns!;
+      const where = netns.name === null ? `network namespace ${netns.id}` : `network namespace "${netns.name}"`;
       const owner = s.processes[0] === undefined ? '' : ` (${s.processes[0].name}, pid ${s.processes[0].pid})`;
       return style.yellow(`! ${displayAddress(s.address, s.port)}${owner} listens in ${where}, not in yours: a client here cannot reach it through loopback.`);
     });
@@ -53,19 +55,23 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
   // The human table does not show the listen backlog: skip the `ss` child process that finds it.
   const inventory = await whoHolds(ports, { all: values.all === true, withBacklog: values.json === true, ...(protocols === undefined ? {} : { protocols }) });
   const found = inventory.sockets.length > 0;
+  const origin = await answerOrigin();
   if (values.json === true) {
-    await writeJsonList(io, 'sockets', inventory.sockets, { stats: inventory.stats });
+    await writeJsonList(io, 'sockets', inventory.sockets, { stats: inventory.stats, ...origin.jsonFields });
     return found ? EXIT_OK : EXIT_NEGATIVE;
   }
+  if (origin.note !== null) writeLine(io.stderr, origin.note);
   if (!found) {
     const list = ports.join(', ');
     writeLine(io.stdout, `Nothing holds port${ports.length > 1 ? 's' : ''} ${list}${values.all === true ? '' : ' (no listener; --all shows connections too)'}.`);
-    if (!inventory.stats.privileged) writeLine(io.stdout, 'Listeners in other network namespaces (containers) are visible only to root.');
+    if (!inventory.stats.privileged && origin.os === 'linux') writeLine(io.stdout, 'Listeners in other network namespaces (containers) are visible only to root.');
+    const note = renderScanNote(inventory.stats, inventory.sockets, origin.os);
+    if (note !== null) writeLine(io.stderr, note);
     return EXIT_NEGATIVE;
   }
-  await writeLines(io, socketTableLines(inventory.sockets, { color: io.color, width: outputWidth(io.stdout), showRemote: values.all === true }));
+  await writeLines(io, socketTableLines(inventory.sockets, { color: io.color, width: outputWidth(io.stdout), showRemote: values.all === true, os: origin.os }));
   for (const line of otherNetnsNote(inventory.sockets, io.color)) writeLine(io.stdout, line);
-  const note = renderScanNote(inventory.stats, inventory.sockets);
+  const note = renderScanNote(inventory.stats, inventory.sockets, origin.os);
   if (note !== null) writeLine(io.stderr, note);
   return EXIT_OK;
 }

@@ -1,14 +1,34 @@
-import { readFileSync } from 'node:fs';
 import type { NetnsRef, ProcessInfo, Socket } from '../../types.js';
-import type { SocketInventory, SocketQuery } from '../types.js';
-import { listPids } from './fd-scan-core.js';
-import { startSocketScan } from './fd-scan.js';
-import { readListenBacklogs } from './listen-backlog.js';
-import { currentNetnsId, namedNamespaces, namespacesOfPids } from './netns.js';
-import { parseCgroup, readProcess, toProcessInfo } from './process.js';
+import type { SocketInventory, SocketQuery, UnreadSource } from '../types.js';
+import type { FdScan } from './fd-scan.js';
+import type { ProcessDetails } from './process.js';
+import { toProcessInfo } from './process.js';
 import { PROC_NET_TABLES, type ProcNetRow, type ProcNetTable, type RowFilter } from './proc-net.js';
-import { readProcNetTableSync } from './proc-net-file.js';
-import { userName } from './users.js';
+
+/**
+ * What the socket inventory reads of /proc, as one seam: the live /proc (proc-view-live.ts, the
+ * hot path, with its worker thread) or a recorded snapshot of it (proc-view-snapshot.ts). The
+ * algorithm below is the same for both, so a snapshot replays to exactly the live answer.
+ */
+export interface ProcView {
+  readonly privileged: boolean;
+  /** Every pid (the numeric entries of /proc). */
+  listPids(): number[];
+  /** Starts attributing socket inodes to pids; `finish` says which inodes matter. */
+  startScan(pids: readonly number[]): FdScan;
+  currentNetnsId(): number | null;
+  /** `ip netns` names by namespace id. */
+  namedNamespaces(): Map<number, string>;
+  /** Namespace id → its pids (ascending). */
+  namespacesOfPids(pids: readonly number[]): Map<number, number[]>;
+  containerOf(pid: number): string | null;
+  /** One table (`<netDir>/tcp6`), filtered while parsing; or why it could not be read (an errno code). */
+  readTable(path: string, table: ProcNetTable, filter: RowFilter): ProcNetRow[] | { readonly error: string };
+  readProcess(pid: number, cgroup: boolean): ProcessDetails | null;
+  userName(uid: number): string;
+  /** inode → listen backlog for a namespace (ours: nsPid undefined). */
+  backlogs(options: { port?: number; nsPid?: number }): Promise<Map<number, number>>;
+}
 
 interface NamespaceSource {
   readonly ref: NetnsRef;
@@ -27,30 +47,22 @@ function rowFilter(query: SocketQuery): RowFilter {
   return { listeningOnly, portFrom: Math.min(...list), portTo: Math.max(...list), portSet: new Set(list) };
 }
 
-function containerOf(pid: number): string | null {
-  try {
-    return parseCgroup(readFileSync(`/proc/${pid}/cgroup`, 'utf8')).container;
-  } catch {
-    return null;
-  }
-}
-
 /** The namespaces to read: ours, plus with allNetns every other one a process is in. */
-function namespaceSources(query: SocketQuery, pids: readonly number[] | null): NamespaceSource[] {
-  const currentId = currentNetnsId() ?? 0;
-  const names = query.allNetns === true ? namedNamespaces() : new Map<number, string>();
+function namespaceSources(view: ProcView, query: SocketQuery, pids: readonly number[] | null): NamespaceSource[] {
+  const currentId = view.currentNetnsId() ?? 0;
+  const names = query.allNetns === true ? view.namedNamespaces() : new Map<number, string>();
   const sources: NamespaceSource[] = [
     { ref: { id: currentId, current: true, name: names.get(currentId) ?? null }, netDir: '/proc/self/net', pid: null },
   ];
   if (query.allNetns !== true || pids === null) return sources;
-  for (const [id, members] of namespacesOfPids(pids)) {
+  for (const [id, members] of view.namespacesOfPids(pids)) {
     if (id === currentId) continue;
     const pid = members[0]!;
     // Processes of one container share its cgroup; a few members tell, and reading every
     // member's cgroup would cost thousands of reads in a busy namespace.
     let container: string | null = null;
     for (const member of members.slice(0, 4)) {
-      container = containerOf(member);
+      container = view.containerOf(member);
       if (container !== null) break;
     }
     const name = names.get(id) ?? (container === null ? null : container.slice(0, 12));
@@ -71,7 +83,7 @@ const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 function compareSockets(a: Socket, b: Socket): number {
   return (
-    Number(b.netns.current) - Number(a.netns.current) ||
+    Number(b.netns?.current) - Number(a.netns?.current) ||
     STATE_ORDER(a) - STATE_ORDER(b) ||
     a.port - b.port ||
     byText(a.protocol, b.protocol) ||
@@ -86,14 +98,14 @@ function compareSockets(a: Socket, b: Socket): number {
  * scan for owners. Filters apply while parsing, so `who 3000` looks up owners of a handful of
  * inodes instead of every socket on the machine.
  */
-export async function listSocketsLinux(query: SocketQuery): Promise<SocketInventory> {
-  const privileged = process.getuid?.() === 0;
+export async function listSocketsFrom(view: ProcView, query: SocketQuery): Promise<SocketInventory> {
+  const privileged = view.privileged;
   const withProcesses = query.withProcesses !== false;
-  const pids = withProcesses || query.allNetns === true ? listPids() : null;
+  const pids = withProcesses || query.allNetns === true ? view.listPids() : null;
   // Start the fd scan first (on a worker thread when there are many processes), so it runs while
   // everything below happens; it learns which inodes matter once the tables are parsed.
-  const scanner = withProcesses && pids !== null ? startSocketScan(pids) : null;
-  const sources = namespaceSources(query, pids);
+  const scanner = withProcesses && pids !== null ? view.startScan(pids) : null;
+  const sources = namespaceSources(view, query, pids);
   const filter = rowFilter(query);
   const wantTcp = query.protocols === undefined || query.protocols.includes('tcp');
   const wantUdp = query.protocols === undefined || query.protocols.includes('udp');
@@ -102,7 +114,7 @@ export async function listSocketsLinux(query: SocketQuery): Promise<SocketInvent
   // that `ss` runs on the other core meanwhile.
   const singlePort = filter.portFrom === filter.portTo ? filter.portFrom : undefined;
   const wantBacklog = query.withBacklog !== false && wantTcp;
-  const ownBacklog = wantBacklog ? readListenBacklogs(singlePort === undefined ? {} : { port: singlePort }) : null;
+  const ownBacklog = wantBacklog ? view.backlogs(singlePort === undefined ? {} : { port: singlePort }) : null;
 
   const reads: { source: NamespaceSource; table: ProcNetTable; path: string }[] = [];
   for (const source of sources) {
@@ -112,10 +124,19 @@ export async function listSocketsLinux(query: SocketQuery): Promise<SocketInvent
     }
   }
   // Read on this thread while the worker (if any) scans on the other core.
-  const tables = reads.map(({ path, table }) => readProcNetTableSync(path, table, filter));
+  const tables = reads.map(({ path, table }) => view.readTable(path, table, filter));
   const rows: { row: ProcNetRow; source: NamespaceSource }[] = [];
-  reads.forEach(({ source }, index) => {
-    for (const row of tables[index] ?? []) rows.push({ row, source });
+  const unread: UnreadSource[] = [];
+  reads.forEach(({ source, path, table }, index) => {
+    const read = tables[index]!;
+    if ('error' in read) {
+      // An absent tcp6/udp6 is a kernel without IPv6 (ipv6.disable=1): nothing to read, not a gap.
+      // An absent table of another namespace is one that vanished while we read (its last process exited).
+      const expected = read.error === 'ENOENT' && (table.family === 'ipv6' || !source.ref.current);
+      if (!expected) unread.push({ source: path, reason: read.error, effect: `${table.protocol.toUpperCase()} ${table.family === 'ipv4' ? 'IPv4' : 'IPv6'} sockets${source.ref.current ? '' : ` of network namespace ${source.ref.name ?? source.ref.id}`} are missing from the answer` });
+      return;
+    }
+    for (const row of read) rows.push({ row, source });
   });
 
   // Other namespaces' backlogs (nsenter + ss) only where they have listeners; before the synchronous fd scan, so they overlap.
@@ -124,7 +145,7 @@ export async function listSocketsLinux(query: SocketQuery): Promise<SocketInvent
     source.pid === null
       ? (ownBacklog ?? Promise.resolve(new Map<number, number>()))
       : wantBacklog && privileged && hasListeners(source)
-        ? readListenBacklogs({ ...(singlePort === undefined ? {} : { port: singlePort }), nsPid: source.pid })
+        ? view.backlogs({ ...(singlePort === undefined ? {} : { port: singlePort }), nsPid: source.pid })
         : Promise.resolve(new Map<number, number>()),
   );
 
@@ -138,7 +159,7 @@ export async function listSocketsLinux(query: SocketQuery): Promise<SocketInvent
   const processOf = (pid: number): ProcessInfo | null => {
     let info = processCache.get(pid);
     if (info === undefined) {
-      const details = readProcess(pid, { cgroup });
+      const details = view.readProcess(pid, cgroup);
       info = details === null ? null : toProcessInfo(details);
       processCache.set(pid, info);
     }
@@ -159,7 +180,7 @@ export async function listSocketsLinux(query: SocketQuery): Promise<SocketInvent
       remotePort: row.remotePort === 0 && row.state !== 'ESTAB' ? null : row.remotePort,
       state: row.state,
       uid: row.uid,
-      user: userName(row.uid),
+      user: view.userName(row.uid),
       inode: row.inode,
       netns: source.ref,
       queue: queueOf(row, backlogs[sources.indexOf(source)] ?? new Map()),
@@ -176,6 +197,7 @@ export async function listSocketsLinux(query: SocketQuery): Promise<SocketInvent
       processesVanished: scan?.counts.vanished ?? 0,
       namespaces: sources.length,
       privileged,
+      ...(unread.length > 0 ? { tablesUnread: unread.length, unread } : {}),
     },
   };
 }

@@ -1,8 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import { networkInterfaces } from 'node:os';
-import { errnoCode } from '../../errors.js';
+import { liveReader, type SourceReader } from '../snapshot/reader.js';
+import type { InterfaceAddress } from '../types.js';
 import { decodeProcIPv6 } from './proc-address.js';
-import { runTool } from './run-tool.js';
+
+export type { InterfaceAddress } from '../types.js';
 
 /**
  * The loopback interface as the kernel describes it in three places: /sys/class/net/<if>/ (link
@@ -15,12 +16,6 @@ import { runTool } from './run-tool.js';
 export const IFF_UP = 0x1;
 export const IFF_LOOPBACK = 0x8;
 export const IFF_RUNNING = 0x40;
-
-/** An address on an interface with its prefix length. */
-export interface InterfaceAddress {
-  readonly address: string;
-  readonly prefixLength: number;
-}
 
 /** One line of /proc/net/if_inet6. */
 export interface Inet6Entry extends InterfaceAddress {
@@ -177,29 +172,28 @@ function ipv4ToNumber(address: string): number | null {
 /** A file read that may legitimately fail. */
 export type FileRead = { readonly ok: true; readonly text: string } | { readonly ok: false; readonly code: string };
 
-async function readText(path: string): Promise<FileRead> {
-  try {
-    return { ok: true, text: await readFile(path, 'utf8') };
-  } catch (error) {
-    return { ok: false, code: errnoCode(error) ?? 'EIO' };
-  }
+const LIVE = liveReader();
+
+async function readText(path: string, reader: SourceReader): Promise<FileRead> {
+  const read = await reader.file(path, path);
+  return read.ok ? { ok: true, text: read.text } : { ok: false, code: read.code };
 }
 
 /** Reads `<sysRoot>/class/net/<name>/{flags,operstate}`. Never throws. */
-export async function readInterfaceLinkState(name: string, sysRoot = '/sys'): Promise<{ flags: FileRead; operstate: FileRead }> {
+export async function readInterfaceLinkState(name: string, sysRoot = '/sys', reader: SourceReader = LIVE): Promise<{ flags: FileRead; operstate: FileRead }> {
   const base = `${sysRoot}/class/net/${name}`;
-  const [flags, operstate] = await Promise.all([readText(`${base}/flags`), readText(`${base}/operstate`)]);
+  const [flags, operstate] = await Promise.all([readText(`${base}/flags`, reader), readText(`${base}/operstate`, reader)]);
   return { flags, operstate };
 }
 
 /** Reads `<procRoot>/net/if_inet6` (absent when the kernel has no IPv6). Never throws. */
-export function readIfInet6(procRoot = '/proc'): Promise<FileRead> {
-  return readText(`${procRoot}/net/if_inet6`);
+export function readIfInet6(procRoot = '/proc', reader: SourceReader = LIVE): Promise<FileRead> {
+  return readText(`${procRoot}/net/if_inet6`, reader);
 }
 
 /** Runs `ip -j addr show dev <name>` and parses it; null when `ip` is missing or fails. */
-export async function readIpAddr(name: string): Promise<IpLink | null> {
-  const result = await runTool('ip', ['-j', 'addr', 'show', 'dev', name], { timeoutMs: 3000 });
+export async function readIpAddr(name: string, reader: SourceReader = LIVE): Promise<IpLink | null> {
+  const result = await reader.run(`ip-addr-${name}`, 'ip', ['-j', 'addr', 'show', 'dev', name], { timeoutMs: 3000 });
   if (!result.ok) return null;
   return parseIpAddrJson(result.stdout)?.find((link) => link.name === name) ?? null;
 }

@@ -1,4 +1,5 @@
 import { closeSync, openSync, readSync } from 'node:fs';
+import { errnoCode } from '../../errors.js';
 import { parseProcNetRows, type ProcNetRow, type ProcNetTable, type RowFilter } from './proc-net.js';
 
 /**
@@ -78,18 +79,20 @@ class TableParser {
  * fast or faster at every scale of `npm run bench`. A table that cannot be read (tcp6 with IPv6
  * disabled at boot, a namespace that just vanished) gives null.
  */
-export function readProcNetTableSync(path: string, table: ProcNetTable, filter: RowFilter): ProcNetRow[] | null {
+export function readProcNetTableSync(path: string, table: ProcNetTable, filter: RowFilter, onError?: (code: string) => void): ProcNetRow[] | null {
   let fd: number;
   try {
     fd = openSync(path, 'r');
-  } catch {
+  } catch (error) {
+    onError?.(errnoCode(error) ?? 'EIO');
     return null;
   }
   const parser = new TableParser(table, filter);
   try {
     while (parser.accept(readSync(fd, parser.buffer, parser.filled, parser.room, null)));
     return parser.rows;
-  } catch {
+  } catch (error) {
+    onError?.(errnoCode(error) ?? 'EIO');
     return null;
   } finally {
     closeSync(fd);

@@ -11,12 +11,17 @@ const CLOCK_TICKS_PER_SECOND = 100;
 
 let bootTimeMs: number | null | undefined;
 
-/** Boot time from the `btime` line of /proc/stat, read once. */
+/** The `btime` line of /proc/stat (seconds since the epoch) → milliseconds, or null. */
+export function parseBootTimeMs(text: string): number | null {
+  const match = /^btime (\d+)$/m.exec(text);
+  return match ? Number(match[1]) * 1000 : null;
+}
+
+/** Boot time from /proc/stat, read once. */
 function readBootTimeMs(): number | null {
   if (bootTimeMs !== undefined) return bootTimeMs;
   try {
-    const match = /^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'latin1'));
-    bootTimeMs = match ? Number(match[1]) * 1000 : null;
+    bootTimeMs = parseBootTimeMs(readFileSync('/proc/stat', 'latin1'));
   } catch {
     bootTimeMs = null;
   }
@@ -113,31 +118,41 @@ export interface ProcessDetails extends ProcessInfo {
   readonly startTicks: number;
 }
 
+/** Where process files come from: the live /proc, or a snapshot of it. */
+export interface ProcSource {
+  /** The text of a file, or null when it cannot be read (the process exited, or it is not ours). */
+  readonly text: (path: string) => string | null;
+  readonly bootTimeMs: () => number | null;
+  readonly userName: (uid: number) => string;
+}
+
+const LIVE_PROC: ProcSource = { text: readText, bootTimeMs: readBootTimeMs, userName };
+
 /**
  * Everything we report about one process. Returns null when the process has exited. Fields
  * that a non-root caller may not read (another user's cmdline is readable; cgroup is too)
  * degrade to empty values rather than failing the whole process.
  */
-export function readProcess(pid: number, options: { cgroup?: boolean } = {}): ProcessDetails | null {
-  const statText = readText(`/proc/${pid}/stat`);
+export function readProcess(pid: number, options: { cgroup?: boolean } = {}, source: ProcSource = LIVE_PROC): ProcessDetails | null {
+  const statText = source.text(`/proc/${pid}/stat`);
   if (statText === null) return null;
   const stat = parseProcStat(statText);
   if (stat === null) return null;
-  const statusText = readText(`/proc/${pid}/status`);
+  const statusText = source.text(`/proc/${pid}/status`);
   const uid = statusText === null ? -1 : (parseStatusUid(statusText) ?? -1);
-  const cmdline = readText(`/proc/${pid}/cmdline`);
+  const cmdline = source.text(`/proc/${pid}/cmdline`);
   // Arguments are NUL-separated with a trailing NUL; kernel threads have an empty cmdline.
   const command = cmdline === null || cmdline === '' ? `[${stat.name}]` : cmdline.replace(/\0+$/, '').split('\0').join(' ');
   // The unit and container cost one more file per process; callers that do not show them skip it.
-  const cgroup = options.cgroup === false ? null : readText(`/proc/${pid}/cgroup`);
+  const cgroup = options.cgroup === false ? null : source.text(`/proc/${pid}/cgroup`);
   const { unit, container } = cgroup === null ? { unit: null, container: null } : parseCgroup(cgroup);
-  const boot = readBootTimeMs();
+  const boot = source.bootTimeMs();
   return {
     pid,
     ppid: stat.ppid,
     name: stat.name,
     command,
-    user: uid === -1 ? '?' : userName(uid),
+    user: uid === -1 ? '?' : source.userName(uid),
     uid,
     state: stat.state,
     startedAt: boot === null ? null : new Date(boot + (stat.startTicks * 1000) / CLOCK_TICKS_PER_SECOND).toISOString(),

@@ -1,5 +1,7 @@
-import { readFile } from 'node:fs/promises';
-import { errnoCode } from '../../errors.js';
+import { liveReader, type SourceReader } from '../snapshot/reader.js';
+import type { PortSpan } from '../types.js';
+
+export type { PortSpan } from '../types.js';
 
 /**
  * Kernel port settings. Every one of these lives in the *network namespace* of the process that
@@ -8,12 +10,6 @@ import { errnoCode } from '../../errors.js';
  * `sys/` directory: another namespace's values need `setns` (e.g. run under `ip netns exec`).
  * `procRoot` exists so tests and callers can point the readers at a copied tree.
  */
-
-/** An inclusive port range. */
-export interface PortSpan {
-  readonly from: number;
-  readonly to: number;
-}
 
 /** The kernel defaults (include/net/ip.h, net/ipv4/af_inet.c), used when a file cannot be read. */
 export const LINUX_DEFAULT_EPHEMERAL_RANGE: PortSpan = { from: 32768, to: 60999 };
@@ -103,7 +99,11 @@ export type SysctlRead =
 export interface SysctlReadOptions {
   /** The /proc to read from (default '/proc'); `<procRoot>/sys/net/...` must exist. */
   readonly procRoot?: string;
+  /** Where files are read: the live machine (default) or a snapshot. The key is the path. */
+  readonly reader?: SourceReader;
 }
+
+const LIVE = liveReader();
 
 /** `net.ipv4.ip_local_port_range` → `<procRoot>/sys/net/ipv4/ip_local_port_range`. */
 export function sysctlPath(name: string, procRoot = '/proc'): string {
@@ -120,13 +120,11 @@ export function sysctlPath(name: string, procRoot = '/proc'): string {
  */
 export async function readSysctl(name: string, options: SysctlReadOptions = {}): Promise<SysctlRead> {
   const path = sysctlPath(name, options.procRoot);
-  try {
-    return { ok: true, text: await readFile(path, 'utf8') };
-  } catch (error) {
-    const code = errnoCode(error);
-    const reason = code === 'ENOENT' || code === 'ENOTDIR' ? 'missing' : code === 'EACCES' || code === 'EPERM' ? 'denied' : 'error';
-    return { ok: false, reason, detail: `${path}: ${code ?? String(error)}` };
-  }
+  const read = await (options.reader ?? LIVE).file(path, path);
+  if (read.ok) return { ok: true, text: read.text };
+  const code = read.code;
+  const reason = code === 'ENOENT' || code === 'ENOTDIR' ? 'missing' : code === 'EACCES' || code === 'EPERM' ? 'denied' : 'error';
+  return { ok: false, reason, detail: `${path}: ${code}` };
 }
 
 function parsePortNumber(text: string): number | null {

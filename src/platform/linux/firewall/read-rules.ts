@@ -4,7 +4,7 @@
  */
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { runTool, type ToolResult } from '../run-tool.js';
+import { liveReader, type CommandRun, type SourceReader } from '../../snapshot/reader.js';
 import { parseIptablesSave, type IptablesSave } from './iptables-save.js';
 import { parseNftJson } from './nft-json.js';
 import type { ReadRulesets } from './ruleset.js';
@@ -24,7 +24,11 @@ export interface ReadResult {
 export interface ReadOptions {
   readonly netns?: string;
   readonly timeoutMs?: number;
+  /** Where the dumps come from: the live machine (default) or a snapshot. Keys are the tool names. */
+  readonly reader?: SourceReader;
 }
+
+const LIVE = liveReader();
 
 /**
  * The dumpers live in /usr/sbin, which is not on an ordinary user's PATH on Debian: look there too,
@@ -46,10 +50,11 @@ function resolveTool(name: string): string | null {
   return null;
 }
 
-function classify(result: ToolResult): { kind: FailureKind; reason: string } {
+function classify(result: CommandRun): { kind: FailureKind; reason: string } {
   const firstLine = result.stderr.split('\n').find((l) => l.trim() !== '')?.trim() ?? '';
   // Under `ip netns exec` a missing tool is reported by ip, not by execFile.
   if (result.failure === 'missing' || /exec of ".*" failed: No such file/.test(result.stderr)) return { kind: 'missing', reason: 'not installed' };
+  if (result.failure === 'not-recorded') return { kind: 'other', reason: 'not in the snapshot' };
   if (result.failure === 'timeout') return { kind: 'timeout', reason: 'timed out' };
   if (result.failure === 'denied' || /permission denied|operation not permitted|must be root/i.test(result.stderr)) {
     return { kind: 'permission', reason: `permission denied (needs root)${firstLine === '' ? '' : `: ${firstLine}`}` };
@@ -63,12 +68,12 @@ interface Dump<T> {
 }
 
 async function dump<T>(name: string, args: readonly string[], parse: (text: string) => T | null, options: ReadOptions): Promise<Dump<T>> {
-  const path = resolveTool(name);
-  if (path === null) return { status: { name, read: false, reason: 'not installed', failure: 'missing' }, value: null };
-  const result = await runTool(path, args, {
-    ...(options.netns === undefined ? {} : { netns: options.netns }),
-    timeoutMs: options.timeoutMs ?? 5000,
-  });
+  const reader = options.reader ?? LIVE;
+  // A replay asks the snapshot by name; only the live machine has a PATH to search. A tool found
+  // nowhere is still run by its bare name: it fails at once as "missing", and a recording keeps that.
+  const path = reader.replaying ? name : (resolveTool(name) ?? name);
+  const [command, argv] = options.netns === undefined ? [path, args] : ['ip', ['netns', 'exec', options.netns, path, ...args]];
+  const result = await reader.run(name, command, argv, { timeoutMs: options.timeoutMs ?? 5000 });
   if (!result.ok) {
     const { kind, reason } = classify(result);
     return { status: { name, read: false, reason, failure: kind }, value: null };

@@ -2,7 +2,7 @@ import { readlink, stat } from 'node:fs/promises';
 import { errnoCode } from '../../../errors.js';
 import type { Collected } from '../../../types.js';
 import type { RawLogLine } from '../../../logs/types.js';
-import { readFileTail, type TailOptions } from './file-tail.js';
+import { readFileTail, type TailOptions } from '../../common/file-tail.js';
 
 export interface ProcOutput {
   /** `stdout`/`stderr` and where it points, e.g. the file path or `pipe:[123]`. */

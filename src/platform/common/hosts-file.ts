@@ -2,18 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { isLoopbackAddress } from '../../address.js';
 import { errnoCode } from '../../errors.js';
+import type { HostsEntry, HostsFileRead } from '../types.js';
 
-/** One address line of a hosts file. */
-export interface HostsEntry {
-  /** The address as written (IPv6 kept as written, zone id included). */
-  readonly address: string;
-  /** 4, 6, or 0 when the first field is not an IP address (glibc ignores such lines). */
-  readonly family: 0 | 4 | 6;
-  /** Host names, in file order, lower-cased (name lookup is case-insensitive). */
-  readonly names: readonly string[];
-  /** 1-based line number. */
-  readonly line: number;
-}
+export type { HostsEntry, HostsFileRead } from '../types.js';
 
 /** The names that mean "this machine" and should map only to loopback addresses. */
 export const LOCALHOST_NAMES: readonly string[] = ['localhost', 'localhost.localdomain', 'ip6-localhost', 'ip6-loopback'];
@@ -78,20 +69,14 @@ export function localhostEntries(entries: readonly HostsEntry[], names: readonly
   return result;
 }
 
-/** A hosts file read: the entries, or why there are none. */
-export type HostsFileRead =
-  | { readonly ok: true; readonly path: string; readonly entries: readonly HostsEntry[] }
-  | { readonly ok: false; readonly path: string; readonly code: string };
-
 /**
- * Reads and parses a hosts file (default /etc/hosts; `ip netns exec NS` bind-mounts
- * /etc/netns/NS/hosts over it). Never throws.
+ * Reads and parses a hosts file (the format is the same on Linux, macOS and Windows). Never throws.
  *
  * @example
- * const hosts = await readHostsFile();
+ * const hosts = await readHostsFile('/etc/hosts');
  * if (hosts.ok) localhostEntries(hosts.entries);
  */
-export async function readHostsFile(path = '/etc/hosts'): Promise<HostsFileRead> {
+export async function readHostsFile(path: string): Promise<HostsFileRead> {
   try {
     return { ok: true, path, entries: parseHostsFile(await readFile(path, 'utf8')) };
   } catch (error) {

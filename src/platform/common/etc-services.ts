@@ -1,16 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { errnoCode } from '../../errors.js';
+import type { ServicesEntry, ServicesFileRead } from '../types.js';
 
-/** One line of services(5). */
-export interface ServicesEntry {
-  readonly name: string;
-  readonly port: number;
-  /** As written: tcp, udp, sctp, ddp, … */
-  readonly protocol: string;
-  readonly aliases: readonly string[];
-  /** The trailing `# comment`, trimmed, or null. */
-  readonly comment: string | null;
-}
+export type { ServicesEntry, ServicesFileRead } from '../types.js';
 
 /**
  * Parses services(5) text: `name port/protocol [aliases…] [# comment]`. Blank, comment-only and
@@ -37,19 +29,14 @@ export function parseEtcServices(text: string): ServicesEntry[] {
   return entries;
 }
 
-/** A services file read: the entries, or why there are none. */
-export type ServicesFileRead =
-  | { readonly ok: true; readonly path: string; readonly entries: readonly ServicesEntry[] }
-  | { readonly ok: false; readonly path: string; readonly code: string };
-
 /**
  * Reads and parses /etc/services (or `path`). Never throws; minimal containers often lack the file.
  *
  * @example
- * const services = await readEtcServices();
+ * const services = await readEtcServices('/etc/services');
  * if (services.ok) services.entries.filter((e) => e.port === 22);
  */
-export async function readEtcServices(path = '/etc/services'): Promise<ServicesFileRead> {
+export async function readEtcServices(path: string): Promise<ServicesFileRead> {
   try {
     return { ok: true, path, entries: parseEtcServices(await readFile(path, 'utf8')) };
   } catch (error) {

@@ -1,7 +1,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
-import type { Collected } from '../../../types.js';
-import { errnoCode } from '../../../errors.js';
-import type { RawLogLine } from '../../../logs/types.js';
+import type { Collected } from '../../types.js';
+import { errnoCode } from '../../errors.js';
+import type { RawLogLine } from '../../logs/types.js';
 
 export interface TailOptions {
   /** Read at most this many bytes from the end (default 256 KiB). */

@@ -1,0 +1,21 @@
+import { errnoCode } from '../../errors.js';
+import type { SignalOutcome } from '../types.js';
+
+/**
+ * Sends one signal. Expected failures are values: the process exited (ESRCH) or belongs to
+ * someone else (EPERM). Never throws for those.
+ *
+ * @example
+ * sendSignal(12345, 'SIGTERM'); // 'sent' | 'gone' | 'permission-denied'
+ */
+export function sendSignal(pid: number, signal: NodeJS.Signals): SignalOutcome {
+  try {
+    process.kill(pid, signal);
+    return 'sent';
+  } catch (error) {
+    const code = errnoCode(error);
+    if (code === 'ESRCH') return 'gone';
+    if (code === 'EPERM') return 'permission-denied';
+    throw error;
+  }
+}

@@ -1,0 +1,162 @@
+import type { ProcessInfo } from '../types.js';
+import type { OsName } from './types.js';
+
+/**
+ * Programs that hold ports people want, and are not what they seem: OS services, forwarders of
+ * containers and VMs, socket-activating service managers. Each is data — how to recognise it, what
+ * it is, how to free the port properly — so rules, `who` and `kill` read one table, and a new one
+ * is a row, not a branch.
+ */
+export interface KnownHolder {
+  /** Stable id, e.g. `airplay-receiver`. */
+  readonly id: string;
+  /** What it is, for people: "AirPlay Receiver (ControlCenter)". */
+  readonly what: string;
+  /** Why it holds the port. */
+  readonly detail: string;
+  /** How to free the port properly (PORT is replaced by the port). */
+  readonly fix: string;
+  /**
+   * Whether `kill` may signal it: `refuse` where a signal frees nothing for long (the OS or a
+   * supervisor starts it again) or breaks something (a container's forwarder).
+   */
+  readonly kill: 'refuse' | 'allow';
+}
+
+interface KnownHolderRule extends KnownHolder {
+  readonly os: OsName;
+  /** The process name, exactly (case-insensitive on Windows). */
+  readonly names: readonly string[];
+  /** Only on these ports (absent: any port). */
+  readonly ports?: readonly number[];
+  /** Only this pid (Windows' System is always 4). */
+  readonly pid?: number;
+  /** Only when the process hosts this Windows service (from Win32_Service). */
+  readonly service?: string;
+}
+
+const RULES: readonly KnownHolderRule[] = [
+  {
+    id: 'docker-proxy',
+    os: 'linux',
+    names: ['docker-proxy'],
+    what: "Docker's port forwarder (docker-proxy)",
+    detail: 'docker-proxy holds a port published with `docker run -p` and forwards every connection to a container; killing it breaks the mapping and leaves the container running.',
+    fix: "Find the container with 'docker ps --filter publish=PORT' and stop it ('docker stop NAME'); do not kill docker-proxy.",
+    kill: 'refuse',
+  },
+  {
+    id: 'rootlesskit',
+    os: 'linux',
+    names: ['rootlesskit', 'rootlesskit-docker-proxy'],
+    what: "rootless Docker's port forwarder (rootlesskit)",
+    detail: "Rootless Docker publishes container ports through rootlesskit, which listens on the host for the user's containers.",
+    fix: "Find the container with 'docker ps --filter publish=PORT' and stop it ('docker stop NAME').",
+    kill: 'refuse',
+  },
+  {
+    id: 'airplay-receiver',
+    os: 'darwin',
+    names: ['ControlCenter'],
+    ports: [5000, 7000],
+    what: 'AirPlay Receiver (ControlCenter)',
+    detail: 'Since macOS 12 the AirPlay Receiver listens on *:5000 and *:7000 (AirTunes answers HTTP with 403). Flask, the Docker registry and many dev servers meet it as "address already in use". ControlCenter is restarted by macOS at once.',
+    fix: 'Turn off System Settings › General › AirDrop & Handoff › AirPlay Receiver, or use another port.',
+    kill: 'refuse',
+  },
+  {
+    id: 'launchd',
+    os: 'darwin',
+    names: ['launchd'],
+    what: 'launchd, holding an on-demand socket',
+    detail: "launchd (pid 1) listens for a job that starts on the first connection (a sharing service, or a plist with a Sockets key). It must never be signalled; the job's plist owns the port.",
+    fix: "Turn the sharing service off in System Settings › General › Sharing, or unload the job: find it with 'sudo launchctl list' and stop it with 'sudo launchctl bootout system/LABEL' (or gui/$(id -u)/LABEL).",
+    kill: 'refuse',
+  },
+  {
+    id: 'rapportd',
+    os: 'darwin',
+    names: ['rapportd'],
+    what: 'rapportd (Handoff and Continuity)',
+    detail: 'rapportd connects Apple devices for Handoff, Universal Control and AirDrop; macOS starts it again when it exits.',
+    fix: 'Use another port, or turn off Handoff in System Settings › General › AirDrop & Handoff.',
+    kill: 'refuse',
+  },
+  {
+    id: 'docker-desktop',
+    os: 'darwin',
+    names: ['com.docker.backend', 'com.docker.vpnkit', 'vpnkit-bridge'],
+    what: "Docker Desktop's port forwarder",
+    detail: 'Docker Desktop holds every published container port on the Mac and forwards it into its VM; killing it breaks Docker Desktop, not the container.',
+    fix: "Find the container with 'docker ps --filter publish=PORT' and stop it ('docker stop NAME').",
+    kill: 'refuse',
+  },
+  {
+    id: 'http-sys',
+    os: 'win32',
+    names: ['System'],
+    pid: 4,
+    what: 'HTTP.sys (the kernel HTTP server, shown as System)',
+    detail: 'A port held by System (pid 4) belongs to HTTP.sys: IIS, WinRM, Print Spooler, SSDP, or any program that registered a URL with it. System can never be stopped.',
+    fix: "See who registered it with 'netsh http show servicestate view=requestq' (elevated), then stop that service ('Stop-Service NAME'), or use another port.",
+    kill: 'refuse',
+  },
+  {
+    id: 'portproxy',
+    os: 'win32',
+    names: ['svchost', 'svchost.exe'],
+    service: 'iphlpsvc',
+    what: 'a netsh port proxy (iphlpsvc, hosted by svchost)',
+    detail: "The IP Helper service (iphlpsvc) listens for every 'netsh interface portproxy' rule (often added for WSL2) and forwards it; svchost hosts other services too, so it is never signalled.",
+    fix: "List the rules with 'netsh interface portproxy show all' and delete the one on PORT: 'netsh interface portproxy delete v4tov4 listenport=PORT listenaddress=ADDRESS' (elevated).",
+    kill: 'refuse',
+  },
+  {
+    id: 'service-host',
+    os: 'win32',
+    names: ['svchost', 'svchost.exe'],
+    what: 'a Windows service host (svchost)',
+    detail: 'svchost runs Windows services, often several in one process; signalling it would stop all of them.',
+    fix: "Name the service with 'tasklist /svc /fi \"PID eq PID_OF_HOLDER\"', then stop that service ('Stop-Service NAME', elevated) or use another port.",
+    kill: 'refuse',
+  },
+  {
+    id: 'wslrelay',
+    os: 'win32',
+    names: ['wslrelay', 'wslrelay.exe'],
+    what: "WSL2's localhost forwarder (wslrelay)",
+    detail: 'wslrelay forwards localhost ports to a server running inside a WSL2 distribution; the program that answers runs in Linux.',
+    fix: "Look inside WSL: 'wsl -d DISTRO -- portdoctor who PORT' (or 'wsl -- ss -ltnp'), and stop the server there.",
+    kill: 'refuse',
+  },
+  {
+    id: 'docker-desktop',
+    os: 'win32',
+    names: ['com.docker.backend', 'com.docker.backend.exe', 'vpnkit', 'vpnkit.exe'],
+    what: "Docker Desktop's port forwarder",
+    detail: 'Docker Desktop holds every published container port on Windows and forwards it into its VM; killing it breaks Docker Desktop, not the container.',
+    fix: "Find the container with 'docker ps --filter publish=PORT' and stop it ('docker stop NAME').",
+    kill: 'refuse',
+  },
+];
+
+/**
+ * The known holder a process is, on this port, or null.
+ *
+ * @example
+ * knownHolderOf('darwin', { name: 'ControlCenter', pid: 512, … }, 5000)?.id; // 'airplay-receiver'
+ */
+export function knownHolderOf(os: OsName, proc: Pick<ProcessInfo, 'name' | 'pid' | 'details'>, port: number): KnownHolder | null {
+  const name = os === 'win32' ? proc.name.toLowerCase() : proc.name;
+  for (const rule of RULES) {
+    if (rule.os !== os) continue;
+    if (!rule.names.some((n) => (os === 'win32' ? n.toLowerCase() : n) === name)) continue;
+    if (rule.pid !== undefined && rule.pid !== proc.pid) continue;
+    if (rule.ports !== undefined && !rule.ports.includes(port)) continue;
+    if (rule.service !== undefined && !(proc.details?.os === 'win32' && (proc.details.services ?? []).some((s) => s.toLowerCase() === rule.service))) continue;
+    const { os: _os, names: _names, ports: _ports, pid: _pid, service: _service, ...holder } = rule;
+    const fill = (text: string): string => text.replaceAll('PID_OF_HOLDER', String(proc.pid)).replaceAll('PORT', String(port));
+    return { ...holder, detail: fill(holder.detail), fix: fill(holder.fix) };
+  }
+  return null;
+}

@@ -1,0 +1,126 @@
+import { encodeBytes, sourceBytes, type Snapshot, type SnapshotSource } from './format.js';
+
+/**
+ * `--redact`: a snapshot safe to attach to a public bug report. User names, home directories and
+ * command-line arguments become stable placeholders (the same value always gets the same one, so
+ * the replay still joins processes to sockets); ports, addresses, pids and program names stay,
+ * since the diagnosis needs them.
+ */
+
+/** Accounts of the OS itself: kept, they say nothing about a person. */
+function isSystemAccount(name: string): boolean {
+  return /^(root|daemon|bin|sys|nobody|nogroup|systemd-.*|messagebus|_.*|www-data|postgres|redis|mysql|memcache|sshd|syslog|uuidd|tcpdump|man|lp|mail|news|proxy|backup|list|irc|games|SYSTEM|LOCAL SERVICE|NETWORK SERVICE|Administrator)$/i.test(name);
+}
+
+/** An argument that carries no personal data: a flag, a number, an address or host:port spec. */
+function isHarmlessArgument(arg: string): boolean {
+  if (/^--?[A-Za-z][\w-]*$/.test(arg)) return true;
+  return /^[\w.:[\]=,/-]*$/.test(arg) && /\d/.test(arg) && !arg.includes('/');
+}
+
+class Placeholders {
+  private readonly users = new Map<string, string>();
+  private readonly args = new Map<string, string>();
+
+  user(name: string): string {
+    let placeholder = this.users.get(name);
+    if (placeholder === undefined) {
+      placeholder = `user${this.users.size + 1}`;
+      this.users.set(name, placeholder);
+    }
+    return placeholder;
+  }
+
+  argument(arg: string): string {
+    if (isHarmlessArgument(arg)) return arg;
+    let placeholder = this.args.get(arg);
+    if (placeholder === undefined) {
+      placeholder = `<arg${this.args.size + 1}>`;
+      this.args.set(arg, placeholder);
+    }
+    return placeholder;
+  }
+
+  /** Home directories and user names in free text. */
+  text(text: string): string {
+    let out = text
+      .replace(/\/(home|Users)\/([^/\s:'"]+)/g, (_m, root: string, name: string) => (isSystemAccount(name) ? `/${root}/${name}` : `/${root}/${this.user(name)}`))
+      .replace(/([A-Za-z]:\\Users\\)([^\\\s"]+)/g, (_m, root: string, name: string) => (isSystemAccount(name) || name === 'Public' || name === 'Default' ? `${root}${name}` : `${root}${this.user(name)}`));
+    for (const [name, placeholder] of this.users) {
+      if (name.length < 3) continue; // too short to replace without mangling other words
+      out = out.replace(new RegExp(`(?<![\\w.-])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w-])`, 'g'), placeholder);
+    }
+    return out;
+  }
+}
+
+/** Keeps the program, replaces what follows it: `/usr/bin/node server.js --port 3000` → `/usr/bin/node <arg1> --port 3000`. */
+function redactArgv(args: readonly string[], names: Placeholders): string[] {
+  return args.map((arg, index) => (index === 0 ? arg : names.argument(arg)));
+}
+
+/** /proc/<pid>/cmdline: NUL-separated argv. */
+function redactCmdline(text: string, names: Placeholders): string {
+  const trailing = text.endsWith('\0');
+  const args = (trailing ? text.slice(0, -1) : text).split('\0');
+  return redactArgv(args, names).join('\0') + (trailing ? '\0' : '');
+}
+
+/** `ps -o pid=,ppid=,uid=,user=,lstart=,args=`: nine leading fields, then the command line. */
+function redactPsLines(text: string, names: Placeholders): string {
+  return text
+    .split('\n')
+    .map((line) => {
+      const match = /^(\s*\d+\s+\d+\s+\d+\s+)(\S+)(\s+\S+\s+\S+\s+\d+\s+[\d:]+\s+\d+\s+)(.*)$/.exec(line);
+      if (match === null) return line;
+      const [, lead = '', user = '', lstart = '', args = ''] = match;
+      const who = isSystemAccount(user) ? user : names.user(user);
+      return `${lead}${who}${lstart}${redactArgv(args.split(' '), names).join(' ')}`;
+    })
+    .join('\n');
+}
+
+/** Rewrites the text of a source, keeping its kind and bytes-or-text form. */
+function mapText(source: SnapshotSource, edit: (text: string) => string): SnapshotSource {
+  if ('link' in source) return source.target === undefined ? source : { ...source, target: edit(source.target) };
+  if ('dir' in source) return source.entries === undefined ? source : { ...source, entries: source.entries.map(edit) };
+  const bytes = sourceBytes(source);
+  if (bytes === null) return source;
+  const encoded = encodeBytes(Buffer.from(edit(bytes.toString('utf8')), 'utf8'));
+  if ('command' in source) {
+    const { stdout: _stdout, stdoutBase64: _base64, ...rest } = source;
+    return { ...rest, stderr: edit(source.stderr), ...('text' in encoded ? { stdout: encoded.text } : { stdoutBase64: encoded.base64 }) };
+  }
+  const { content: _content, contentBase64: _base64, ...rest } = source;
+  return { ...rest, ...('text' in encoded ? { content: encoded.text } : { contentBase64: encoded.base64 }) };
+}
+
+/**
+ * A copy of `snapshot` with user names, home paths and command-line arguments replaced by stable
+ * placeholders, marked `redacted: true`.
+ *
+ * @example
+ * const safe = redactSnapshot(await (await platform()).snapshot());
+ * safe.user.name; // 'user1'
+ */
+export function redactSnapshot(snapshot: Snapshot): Snapshot {
+  const names = new Placeholders();
+  // Learn the people's account names first, so every later mention of them is replaced.
+  if (!isSystemAccount(snapshot.user.name) && snapshot.user.name !== '') names.user(snapshot.user.name);
+  const passwd = snapshot.sources['passwd'];
+  const passwdText = passwd === undefined ? null : sourceBytes(passwd)?.toString('utf8');
+  for (const line of passwdText?.split('\n') ?? []) {
+    const [name, , uid] = line.split(':');
+    if (name !== undefined && name !== '' && Number(uid) >= 1000 && Number(uid) < 65534 && !isSystemAccount(name)) names.user(name);
+  }
+  const sources: Record<string, SnapshotSource> = {};
+  for (const [key, source] of Object.entries(snapshot.sources)) {
+    let edited = source;
+    if (/\/cmdline$/.test(key)) edited = mapText(edited, (text) => redactCmdline(text, names));
+    else if (key === 'ps') edited = mapText(edited, (text) => redactPsLines(text, names));
+    sources[key] = edited;
+  }
+  for (const [key, source] of Object.entries(sources)) sources[key] = mapText(source, (text) => names.text(text));
+  const user = { ...snapshot.user, name: isSystemAccount(snapshot.user.name) || snapshot.user.name === '' ? snapshot.user.name : names.user(snapshot.user.name) };
+  return { ...snapshot, user, redacted: true, sources };
+}
