@@ -1,5 +1,5 @@
 import type { SocketState } from '../../types.js';
-import { isUnspecifiedAddress, parseEndpoint, type Endpoint, type Win32SocketRow } from './socket-row.js';
+import { isUnspecifiedAddress, parseEndpoint, socketRow, type Endpoint, type Win32SocketRow } from './socket-row.js';
 
 /**
  * `netstat -ano` (and `-anoq`) text → socket rows, read by structure rather than by words.
@@ -136,18 +136,7 @@ function readTcpRow(fields: readonly string[], options: NetstatParseOptions): Wi
   const listenerShape = isListenerPeer(foreign);
   const state = tcpState(rawState, listenerShape, options.includesBound === true);
   if (state === null) return `state "${rawState}" says LISTENING but the foreign address ${foreignText} is a peer`;
-  return {
-    protocol: 'tcp',
-    family: local.family,
-    address: local.address,
-    zone: local.zone,
-    port: local.port,
-    remoteAddress: listenerShape ? null : foreign.address,
-    remotePort: listenerShape ? null : foreign.port,
-    state,
-    rawState,
-    pid,
-  };
+  return socketRow('tcp', local, listenerShape ? null : foreign, state, rawState, pid);
 }
 
 function readUdpRow(fields: readonly string[]): Win32SocketRow | string {
@@ -164,18 +153,7 @@ function readUdpRow(fields: readonly string[]): Win32SocketRow | string {
     remote = parseEndpoint(foreignText);
     if (remote === null) return `foreign address "${foreignText}" is neither *:* nor a numeric address:port`;
   }
-  return {
-    protocol: 'udp',
-    family: local.family,
-    address: local.address,
-    zone: local.zone,
-    port: local.port,
-    remoteAddress: remote?.address ?? null,
-    remotePort: remote?.port ?? null,
-    state: remote === null ? 'UNCONN' : 'ESTAB',
-    rawState: null,
-    pid,
-  };
+  return socketRow('udp', local, remote, remote === null ? 'UNCONN' : 'ESTAB', null, pid);
 }
 
 function readLocal(text: string): Endpoint | string {

@@ -1,5 +1,5 @@
 import type { SocketState } from '../../types.js';
-import { isUnspecifiedAddress, splitAddress, type Win32SocketRow } from './socket-row.js';
+import { isUnspecifiedAddress, socketRow, splitAddress, type Win32SocketRow } from './socket-row.js';
 
 /**
  * One PowerShell call that answers "which sockets, and which processes hold them" as JSON, and
@@ -170,80 +170,63 @@ export function parseJsonText(text: string): { readonly ok: true; readonly value
  * and described in `problems`.
  */
 export function parseTcpConnections(value: unknown, problems: string[]): Win32SocketRow[] {
-  const rows: Win32SocketRow[] = [];
-  for (const [index, item] of asList(value).entries()) {
-    const where = `tcp[${index}]`;
-    if (!isRecord(item)) {
-      problems.push(`${where}: not an object`);
-      continue;
-    }
+  return readItems(value, 'tcp', problems, (item) => {
     const local = readEndpoint(item, 'LocalAddress', 'LocalPort');
+    if (typeof local === 'string') return local;
     const remote = readEndpoint(item, 'RemoteAddress', 'RemotePort');
+    if (typeof remote === 'string') return remote;
     const pid = readInteger(field(item, 'OwningProcess'), 0xffffffff);
-    if (typeof local === 'string' || typeof remote === 'string' || pid === null) {
-      problems.push(`${where}: ${[local, remote].find((part) => typeof part === 'string') ?? 'OwningProcess is not a PID'}`);
-      continue;
-    }
+    if (pid === null) return 'OwningProcess is not a PID';
     const rawState = field(item, 'State');
     const noPeer = remote.port === 0 && isUnspecifiedAddress(remote.address);
-    rows.push({
-      protocol: 'tcp',
-      family: local.family,
-      address: local.address,
-      zone: local.zone,
-      port: local.port,
-      remoteAddress: noPeer ? null : remote.address,
-      remotePort: noPeer ? null : remote.port,
-      state: stateOf(rawState),
-      rawState: typeof rawState === 'number' || typeof rawState === 'string' ? String(rawState) : null,
-      pid,
-    });
-  }
-  return rows;
+    const rawText = typeof rawState === 'number' || typeof rawState === 'string' ? String(rawState) : null;
+    return socketRow('tcp', local, noPeer ? null : remote, stateOf(rawState), rawText, pid);
+  });
 }
 
 /** MSFT_NetUDPEndpoint items → rows (state UNCONN: the class has no peer and no state). */
 export function parseUdpEndpoints(value: unknown, problems: string[]): Win32SocketRow[] {
-  const rows: Win32SocketRow[] = [];
-  for (const [index, item] of asList(value).entries()) {
-    const where = `udp[${index}]`;
-    if (!isRecord(item)) {
-      problems.push(`${where}: not an object`);
-      continue;
-    }
+  return readItems(value, 'udp', problems, (item) => {
     const local = readEndpoint(item, 'LocalAddress', 'LocalPort');
+    if (typeof local === 'string') return local;
     const pid = readInteger(field(item, 'OwningProcess'), 0xffffffff);
-    if (typeof local === 'string' || pid === null) {
-      problems.push(`${where}: ${typeof local === 'string' ? local : 'OwningProcess is not a PID'}`);
-      continue;
-    }
-    rows.push({ protocol: 'udp', ...local, remoteAddress: null, remotePort: null, state: 'UNCONN', rawState: null, pid });
-  }
-  return rows;
+    if (pid === null) return 'OwningProcess is not a PID';
+    return socketRow('udp', local, null, 'UNCONN', null, pid);
+  });
 }
 
 /** Win32_Process items → processes. A date that cannot be read becomes null (and a problem). */
 export function parseProcesses(value: unknown, problems: string[]): Win32Process[] {
-  const processes: Win32Process[] = [];
-  for (const [index, item] of asList(value).entries()) {
-    const where = `processes[${index}]`;
-    if (!isRecord(item)) {
-      problems.push(`${where}: not an object`);
-      continue;
-    }
+  return readItems(value, 'processes', problems, (item, where) => {
     const pid = readInteger(field(item, 'ProcessId'), 0xffffffff);
     const ppid = readInteger(field(item, 'ParentProcessId'), 0xffffffff);
     const name = field(item, 'Name');
-    if (pid === null || ppid === null || typeof name !== 'string') {
-      problems.push(`${where}: ProcessId, ParentProcessId and Name are required`);
-      continue;
-    }
+    if (pid === null || ppid === null || typeof name !== 'string') return 'ProcessId, ParentProcessId and Name are required';
     const rawDate = field(item, 'CreationDate');
     const creationDate = rawDate === null || rawDate === undefined ? null : parseWindowsDate(rawDate);
     if (rawDate !== null && rawDate !== undefined && creationDate === null) problems.push(`${where}: CreationDate ${JSON.stringify(rawDate)} is not a date`);
-    processes.push({ pid, ppid, name, commandLine: optionalString(field(item, 'CommandLine')), executablePath: optionalString(field(item, 'ExecutablePath')), creationDate });
+    return { pid, ppid, name, commandLine: optionalString(field(item, 'CommandLine')), executablePath: optionalString(field(item, 'ExecutablePath')), creationDate };
+  });
+}
+
+/**
+ * Each item of a list (or of a single object) through `read`; items that are not objects, or for
+ * which `read` returns a reason, are left out and the reason goes to `problems` as `label[i]: …`.
+ */
+function readItems<T>(
+  value: unknown,
+  label: string,
+  problems: string[],
+  read: (item: Readonly<Record<string, unknown>>, where: string) => T | string,
+): T[] {
+  const results: T[] = [];
+  for (const [index, item] of asList(value).entries()) {
+    const where = `${label}[${index}]`;
+    const result = isRecord(item) ? read(item, where) : 'not an object';
+    if (typeof result === 'string') problems.push(`${where}: ${result}`);
+    else results.push(result);
   }
-  return processes;
+  return results;
 }
 
 /**

@@ -99,3 +99,31 @@ export function parseEndpoint(text: string): Endpoint | null {
 export function isUnspecifiedAddress(address: string): boolean {
   return address === '0.0.0.0' || address === '::';
 }
+
+/**
+ * A row from its parts; `peer` null means "no peer" (listener, bound or unconnected socket).
+ *
+ * @example
+ * socketRow('udp', parseEndpoint('0.0.0.0:5353')!, null, 'UNCONN', null, 1616).remoteAddress; // null
+ */
+export function socketRow(
+  protocol: Protocol,
+  local: Endpoint,
+  peer: Endpoint | null,
+  state: SocketState,
+  rawState: string | null,
+  pid: number,
+): Win32SocketRow {
+  return {
+    protocol,
+    family: local.family,
+    address: local.address,
+    zone: local.zone,
+    port: local.port,
+    remoteAddress: peer?.address ?? null,
+    remotePort: peer?.port ?? null,
+    state,
+    rawState,
+    pid,
+  };
+}
