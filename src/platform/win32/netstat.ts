@@ -123,13 +123,13 @@ function rowKey(row: Win32SocketRow): string {
 
 function readTcpRow(fields: readonly string[], options: NetstatParseOptions): Win32SocketRow | string {
   // TCP local foreign STATE… pid. The state may be more than one word in some languages.
-  if (fields.length < 5) return `a TCP row needs a local address, a foreign address, a state and a PID (got ${fields.length - 1} fields)`;
   const local = readLocal(fields[1] ?? '');
   if (typeof local === 'string') return local;
   const foreignText = fields[2] ?? '';
   const foreign = parseEndpoint(foreignText);
   if (foreign === null) return `foreign address "${foreignText}" is not a numeric address:port (was netstat run without -n?)`;
   if (foreign.family !== local.family) return `local ${local.family} and foreign ${foreign.family} addresses in one row`;
+  if (fields.length < 5) return 'a TCP row needs a state and a PID after its addresses (was netstat run without -o?)';
   const pid = readPid(fields[fields.length - 1] ?? '');
   if (typeof pid === 'string') return pid;
   const rawState = fields.slice(3, -1).join(' ');
