@@ -62,7 +62,7 @@ export type DecodedConsole =
       readonly text: string;
       /** What the bytes were read as: `cp850`, `gbk`, or `utf-16le` when a BOM decided it. */
       readonly encoding: string;
-      /** Bytes that were not valid in that encoding (each became U+FFFD). */
+      /** U+FFFD characters in the text: bytes that were not valid in that encoding each became one. */
       readonly replacements: number;
     }
   | { readonly ok: false; readonly reason: string };
