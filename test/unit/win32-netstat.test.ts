@@ -308,21 +308,28 @@ describe('parseNetstat properties', () => {
 });
 
 describe('parseNetstat performance', () => {
-  it('parses 2,000 rows in under 50 ms', () => {
+  it('parses 2,000 rows in under 50 ms of CPU time', () => {
     // 2,000 real rows: the German and Spanish recordings (785 rows) repeated.
     const source = [win32Fixture('netstat-ano.de.utf16le.txt'), win32Fixture('netstat-ano.es.utf16le.txt')].join('\n').split('\n').filter((line) => /^\s*(TCP|UDP)\s/.test(line));
     const lines = Array.from({ length: 2000 }, (_, index) => source[index % source.length] ?? '');
     const text = ['Aktive Verbindungen', '', ...lines].join('\r\n');
-    parseNetstat(text); // warm-up: the first call also compiles the function
-    const timings: number[] = [];
-    for (let run = 0; run < 5; run++) {
-      const start = performance.now();
+    // Warm-up: the first calls run before V8 has compiled the hot paths.
+    for (let run = 0; run < 3; run++) parseNetstat(text);
+    // CPU time, not wall time: on a machine shared with other jobs the wall clock also counts
+    // the time we wait for a core (seen: 6 ms steady, 60-160 ms while other suites ran).
+    const cpu: number[] = [];
+    const wall: number[] = [];
+    for (let run = 0; run < 7; run++) {
+      const startCpu = process.cpuUsage();
+      const startWall = performance.now();
       const { rows } = parseNetstat(text);
-      timings.push(performance.now() - start);
+      wall.push(performance.now() - startWall);
+      const used = process.cpuUsage(startCpu);
+      cpu.push((used.user + used.system) / 1000);
       expect(rows).toHaveLength(2000);
     }
-    const median = timings.sort((a, b) => a - b)[2] ?? Infinity;
-    console.log(`parseNetstat: 2,000 rows, median of 5 runs ${median.toFixed(2)} ms`);
-    expect(median).toBeLessThan(50);
+    const median = (values: number[]): number => [...values].sort((a, b) => a - b)[3] ?? Infinity;
+    console.log(`parseNetstat: 2,000 rows, median of 7 runs: ${median(cpu).toFixed(2)} ms CPU, ${median(wall).toFixed(2)} ms wall`);
+    expect(median(cpu)).toBeLessThan(50);
   });
 });

@@ -16,8 +16,9 @@ import { isUnspecifiedAddress, parseEndpoint, socketRow, type Endpoint, type Win
 export interface NetstatParseOptions {
   /**
    * The text is `netstat -anoq` output: bound-but-not-listening TCP sockets are listed too, and
-   * they have the same `0.0.0.0:0` foreign address as a listener. A row of that shape whose state
-   * word we cannot read is then `UNKNOWN` (see `resolveBoundRows`) instead of `LISTEN`.
+   * they have the same `0.0.0.0:0` foreign address as a listener (docker/for-win#14859: Docker
+   * Desktop holding 2,000 such sockets). A row of that shape whose state word we cannot read is
+   * then `UNKNOWN` (see `resolveBoundRows`) instead of `LISTEN`.
    */
   readonly includesBound?: boolean;
 }
