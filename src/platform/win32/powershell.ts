@@ -10,10 +10,12 @@ import { isUnspecifiedAddress, socketRow, splitAddress, type Win32SocketRow } fr
  * MSFT_NetTCPConnection.State is a uint8 (learn.microsoft.com/windows/win32/fwp/wmi/nettcpipprov/
  * msft-nettcpconnection). Values 1–12 are MIB_TCP_STATE (learn.microsoft.com/openspecs/
  * windows_protocols/ms-rrasm/882bec9c-2fb6-4acd-a9b6-dabcab1ac0d6: CLOSED = 1 … DELETE_TCB = 12);
- * `Bound` is the thirteenth value Get-NetTCPConnection -State accepts (MicrosoftDocs/
- * windows-powershell-docs PR #500) and its number, 100, is taken from the issue that asked for
- * this parser, not from a page we could read: a Bound row that comes as a number other than 100
- * is UNKNOWN, never guessed.
+ * `Bound` is the thirteenth value Get-NetTCPConnection -State accepts ("Accepted values: Closed,
+ * Listen, SynSent, SynReceived, Established, FinWait1, FinWait2, CloseWait, Closing, LastAck,
+ * TimeWait, DeleteTCB, Bound": MicrosoftDocs/windows-powershell-docs, docset/winserver2025-ps/
+ * nettcpip/Get-NetTCPConnection.md). No page we could read gives its number; 100 is taken from
+ * the issue that asked for this parser. A state number we do not know is UNKNOWN, never guessed,
+ * and the name `Bound` is read whatever its number.
  */
 
 /** MSFT_NetTCPConnection.State numbers → ss spelling. */
@@ -168,6 +170,10 @@ export function parseJsonText(text: string): { readonly ok: true; readonly value
  * MSFT_NetTCPConnection items (from our script, or `Get-NetTCPConnection | ConvertTo-Json` with
  * its many extra properties) → rows. Items that lack an address, a port or an owner are left out
  * and described in `problems`.
+ *
+ * @example
+ * parseTcpConnections({ LocalAddress: '127.0.0.1', LocalPort: 5037, RemoteAddress: '0.0.0.0', RemotePort: 0, State: 2, OwningProcess: 9312 }, []);
+ * // [{ protocol: 'tcp', address: '127.0.0.1', port: 5037, remoteAddress: null, state: 'LISTEN', pid: 9312, … }]
  */
 export function parseTcpConnections(value: unknown, problems: string[]): Win32SocketRow[] {
   return readItems(value, 'tcp', problems, (item) => {
@@ -184,7 +190,12 @@ export function parseTcpConnections(value: unknown, problems: string[]): Win32So
   });
 }
 
-/** MSFT_NetUDPEndpoint items → rows (state UNCONN: the class has no peer and no state). */
+/**
+ * MSFT_NetUDPEndpoint items → rows (state UNCONN: the class has no peer and no state).
+ *
+ * @example
+ * parseUdpEndpoints([{ LocalAddress: '0.0.0.0', LocalPort: 5353, OwningProcess: 1616 }], [])[0]?.state; // 'UNCONN'
+ */
 export function parseUdpEndpoints(value: unknown, problems: string[]): Win32SocketRow[] {
   return readItems(value, 'udp', problems, (item) => {
     const local = readEndpoint(item, 'LocalAddress', 'LocalPort');
@@ -195,7 +206,13 @@ export function parseUdpEndpoints(value: unknown, problems: string[]): Win32Sock
   });
 }
 
-/** Win32_Process items → processes. A date that cannot be read becomes null (and a problem). */
+/**
+ * Win32_Process items → processes. A date that cannot be read becomes null (and a problem).
+ *
+ * @example
+ * parseProcesses({ ProcessId: 4, ParentProcessId: 0, Name: 'System', CommandLine: null, ExecutablePath: null, CreationDate: null }, []);
+ * // [{ pid: 4, ppid: 0, name: 'System', commandLine: null, executablePath: null, creationDate: null }]
+ */
 export function parseProcesses(value: unknown, problems: string[]): Win32Process[] {
   return readItems(value, 'processes', problems, (item, where) => {
     const pid = readInteger(field(item, 'ProcessId'), 0xffffffff);

@@ -95,7 +95,13 @@ export function parseEndpoint(text: string): Endpoint | null {
   return { ...parts, port };
 }
 
-/** True for the unspecified address of either family (`0.0.0.0`, `::`). */
+/**
+ * True for the unspecified address of either family (`0.0.0.0`, `::`).
+ *
+ * @example
+ * isUnspecifiedAddress('::');        // true
+ * isUnspecifiedAddress('127.0.0.1'); // false
+ */
 export function isUnspecifiedAddress(address: string): boolean {
   return address === '0.0.0.0' || address === '::';
 }
