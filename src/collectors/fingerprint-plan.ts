@@ -12,18 +12,25 @@ import type { AppProtocol, Classification, ProbeKind } from './fingerprint-class
 
 export type ActiveProbe = Exclude<ProbeKind, 'none'>;
 
-/** The general order: HTTP (the common dev-server case) first, text probes before binary ones. */
-export const PROBE_ORDER: readonly ActiveProbe[] = ['http', 'redis', 'memcached', 'postgres', 'tls', 'http2', 'mongodb', 'amqp'];
+/**
+ * The general order, in waves: HTTP (the common dev-server case) alone first, on the connection
+ * of the banner wait; then the three text probes side by side, each on its own connection (each
+ * server hangs up on, or ignores, the other two, and PostgreSQL takes a fork per connection to
+ * say anything, so asking one after the other would cost three forks); TLS; then the binary
+ * probes side by side.
+ */
+export const PROBE_WAVES: readonly (readonly ActiveProbe[])[] = [['http'], ['redis', 'memcached', 'postgres'], ['tls'], ['http2', 'mongodb', 'amqp']];
 
 /**
- * The probes to try for a protocol the scheme or port makes likely: its own probe first, then
- * the rest in {@link PROBE_ORDER}.
+ * The probes to try, wave by wave, for a protocol the scheme or port makes likely: its own probe
+ * alone first, then the rest of {@link PROBE_WAVES}.
  *
  * @example
- * planProbes('redis'); // → ['redis', 'http', 'memcached', 'postgres', 'tls', 'http2', 'mongodb', 'amqp']
+ * planProbes('redis'); // → [['redis'], ['http'], ['memcached', 'postgres'], ['tls'], ['http2', 'mongodb', 'amqp']]
  */
-export function planProbes(first: ActiveProbe): ActiveProbe[] {
-  return [first, ...PROBE_ORDER.filter((probe) => probe !== first)];
+export function planProbes(first: ActiveProbe): ActiveProbe[][] {
+  const rest = PROBE_WAVES.map((wave) => wave.filter((probe) => probe !== first)).filter((wave) => wave.length > 0);
+  return [[first], ...rest];
 }
 
 /** The probe whose answer is the most telling for a protocol; null for greet-first protocols. */
@@ -71,10 +78,10 @@ export type Decision =
  * own probe, which tells more (the version); if that one fails, the foreign reply stands.
  *
  * @example
- * decide([{ probe: 'http', settled: true, classification: { protocol: 'amqp', detail: {} } }], ['redis', 'amqp']);
+ * decide([{ probe: 'http', settled: true, classification: { protocol: 'amqp', detail: {} } }], [['redis'], ['amqp']]);
  * // → { kind: 'jump', probe: 'amqp' }
  */
-export function decide(trials: readonly TrialView[], waiting: readonly ActiveProbe[]): Decision {
+export function decide(trials: readonly TrialView[], waiting: readonly (readonly ActiveProbe[])[]): Decision {
   for (const [index, trial] of trials.entries()) {
     const protocol = trial.classification?.protocol ?? 'unknown';
     if (!trial.settled || (protocol === 'unknown' && trial.classification?.detail.echo !== true)) continue;
@@ -83,7 +90,7 @@ export function decide(trials: readonly TrialView[], waiting: readonly ActivePro
     const ownIndex = trials.findIndex((other) => other.probe === own);
     const ownTrial = trials[ownIndex];
     if (ownTrial === undefined) {
-      if (waiting.includes(own)) return { kind: 'jump', probe: own };
+      if (waiting.some((wave) => wave.includes(own))) return { kind: 'jump', probe: own };
       return { kind: 'found', trial: index };
     }
     if (!ownTrial.settled) continue;

@@ -206,14 +206,21 @@ function sleepUntil(instant: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, Math.max(0, instant - performance.now())));
 }
 
+/** Silent past its window, or a reply that started but will not finish: the next wave may go. */
+function windowEnd(trial: Trial, budget: Budget): number {
+  return trial.startedAt + budget.silenceMs * (trial.received === 0 ? 1 : STALLED_REPLY_FACTOR);
+}
+
 /**
- * Starts the probes one after another: the next one when the current one was closed, answered
- * with nothing useful, or stayed silent for the silence window (it keeps listening). Stops as
- * soon as {@link decide} says a reply names the server, then asks that server for its details.
+ * Starts the probes wave after wave: the next wave when every probe of the current one was
+ * closed, answered with nothing useful, or stayed silent for the silence window (it keeps
+ * listening). Stops as soon as {@link decide} says a reply names the server, then asks that
+ * server for its details.
  */
-async function runProbes(first: OpenConnection, plan: ActiveProbe[], budget: Budget, trials: Trial[], start: number): Promise<Fingerprint> {
-  const waiting = [...plan];
+async function runProbes(first: OpenConnection, plan: ActiveProbe[][], budget: Budget, trials: Trial[], start: number): Promise<Fingerprint> {
+  const waiting = plan.map((wave) => [...wave]);
   let unused: OpenConnection | null = first;
+  let wave: Trial[] = [];
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const decision = decide(trials, waiting);
     if (decision.kind === 'found') {
@@ -221,23 +228,29 @@ async function runProbes(first: OpenConnection, plan: ActiveProbe[], budget: Bud
       if (trial !== undefined) return await found(trial, trials, budget, start);
     }
     if (decision.kind === 'jump') {
-      waiting.splice(waiting.indexOf(decision.probe), 1);
-      waiting.unshift(decision.probe);
+      for (const queued of waiting) {
+        const at = queued.indexOf(decision.probe);
+        if (at !== -1) queued.splice(at, 1);
+      }
+      waiting.unshift([decision.probe]);
     }
-    const current = trials.at(-1);
     const now = performance.now();
     if (now >= budget.deadline) break;
-    // Silent past the window, or a reply that started but will not finish: the next probe goes.
-    const currentDone = current === undefined || current.settled || now >= current.startedAt + budget.silenceMs * (current.received === 0 ? 1 : STALLED_REPLY_FACTOR);
-    const next = waiting[0];
-    if (next !== undefined && (currentDone || decision.kind === 'jump')) {
-      waiting.shift();
-      trials.push(new Trial(next, unused, budget));
-      unused = null;
+    const next = waiting.find((queued) => queued.length > 0);
+    const waveDone = wave.every((trial) => trial.settled || now >= windowEnd(trial, budget));
+    if (next !== undefined && (waveDone || decision.kind === 'jump')) {
+      waiting.splice(0, waiting.indexOf(next) + 1);
+      wave = next.map((probe) => {
+        const trial = new Trial(probe, unused, budget);
+        unused = null;
+        return trial;
+      });
+      trials.push(...wave);
       continue;
     }
     if (next === undefined && trials.every((trial) => trial.settled)) break;
-    const wakeAt = next !== undefined && current !== undefined && !current.settled ? current.startedAt + budget.silenceMs * (current.received === 0 ? 1 : STALLED_REPLY_FACTOR) : budget.deadline;
+    const pending = wave.filter((trial) => !trial.settled);
+    const wakeAt = next !== undefined && pending.length > 0 ? Math.max(...pending.map((trial) => windowEnd(trial, budget))) : budget.deadline;
     await Promise.race([nextSettle(trials), sleepUntil(Math.min(wakeAt, budget.deadline))]);
   }
   unused?.socket.destroy();
