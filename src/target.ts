@@ -86,7 +86,10 @@ export function parseTarget(input: string, options: { udp?: boolean } = {}): Tar
   return { input, host: host.toLowerCase(), port: parsePort(portText), protocol, scheme: null, path: null };
 }
 
-function parseUrlTarget(input: string, text: string, protocol: Protocol): Target {
+/** `udp://` and `tcp://` name a transport, not an application protocol: they set `protocol`, not `scheme`. */
+const TRANSPORT_SCHEMES: Readonly<Record<string, Protocol>> = { udp: 'udp', tcp: 'tcp' };
+
+function parseUrlTarget(input: string, text: string, asked: Protocol): Target {
   let url: URL;
   try {
     url = new URL(text);
@@ -94,6 +97,9 @@ function parseUrlTarget(input: string, text: string, protocol: Protocol): Target
     throw badTarget(input, 'is not a valid URL');
   }
   const scheme = url.protocol.replace(/:$/, '').toLowerCase();
+  const transport = TRANSPORT_SCHEMES[scheme];
+  if (transport === 'tcp' && asked === 'udp') throw badTarget(input, 'says tcp:// but UDP was asked for (--udp)');
+  const protocol = transport ?? asked;
   let host = url.hostname;
   if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1);
   if (host === '') throw badTarget(input, 'has no host');
@@ -111,7 +117,7 @@ function parseUrlTarget(input: string, text: string, protocol: Protocol): Target
     host: host.toLowerCase(),
     port,
     protocol,
-    scheme,
+    scheme: transport === undefined ? scheme : null,
     path: isHttp ? `${url.pathname}${url.search}` : null,
   };
 }

@@ -56,7 +56,13 @@ export type ServeEvent =
   | ({ readonly event: 'disconnected'; readonly time: string; readonly bytes: number } & Endpoints)
   | ({ readonly event: 'request'; readonly time: string; readonly method: string; readonly path: string; readonly status: number } & Endpoints)
   | ({ readonly event: 'datagram'; readonly time: string; readonly bytes: number } & Endpoints)
-  | { readonly event: 'closed'; readonly time: string; readonly reason: ServeCloseReason };
+  | { readonly event: 'closed'; readonly time: string; readonly reason: ServeCloseReason }
+  /**
+   * A listening socket failed after listen — typically accept() with EMFILE/ENFILE (out of file
+   * descriptors), where the kernel keeps the connection queued or closed. The server keeps
+   * listening; the next accept may succeed once descriptors are free.
+   */
+  | { readonly event: 'error'; readonly time: string; readonly address: string; readonly port: number; readonly protocol: Protocol; readonly code: string; readonly message: string };
 
 /** A listener started by {@link serve}. Emits `event` with each {@link ServeEvent}. */
 export interface RunningServer extends AsyncDisposable {
@@ -173,7 +179,9 @@ class Server extends EventEmitter implements RunningServer {
           socket.removeAllListeners('error');
           this.handles.push({ kind: 'udp', socket });
           const bound = socket.address();
-          resolve({ ok: true, address: { address: bound.address, port: bound.port, protocol: 'udp', family: bound.family === 'IPv6' ? 'ipv6' : 'ipv4' } });
+          const address: ServeAddress = { address: bound.address, port: bound.port, protocol: 'udp', family: bound.family === 'IPv6' ? 'ipv6' : 'ipv4' };
+          socket.on('error', (error) => this.reportError(address, error));
+          resolve({ ok: true, address });
         });
         return;
       }
@@ -183,7 +191,10 @@ class Server extends EventEmitter implements RunningServer {
         server.removeAllListeners('error');
         this.handles.push({ kind: 'tcp', server });
         const bound = server.address() as net.AddressInfo;
-        resolve({ ok: true, address: { address: bound.address, port: bound.port, protocol: 'tcp', family: bound.family === 'IPv6' ? 'ipv6' : 'ipv4' } });
+        const address: ServeAddress = { address: bound.address, port: bound.port, protocol: 'tcp', family: bound.family === 'IPv6' ? 'ipv6' : 'ipv4' };
+        // Without a handler, an accept() failure (EMFILE) would be an uncaught 'error': a stack trace.
+        server.on('error', (error) => this.reportError(address, error));
+        resolve({ ok: true, address });
       });
     });
   }
@@ -250,7 +261,12 @@ class Server extends EventEmitter implements RunningServer {
       this.report({ event: 'datagram', time: now(), bytes: message.length, ...ends });
       this.countServed();
     });
-    socket.on('error', () => undefined);
+  }
+
+  /** An error on a listening socket after listen: reported as an event, the server keeps running. */
+  private reportError(address: ServeAddress, error: Error): void {
+    const code = errnoCode(error) ?? 'EUNKNOWN';
+    this.report({ event: 'error', time: now(), address: address.address, port: address.port, protocol: address.protocol, code, message: error.message });
   }
 
   private track(socket: net.Socket): void {

@@ -1,6 +1,5 @@
-import net from 'node:net';
-import tls from 'node:tls';
-import { errnoCode } from '../errors.js';
+import type net from 'node:net';
+import { type Budget, safePath } from './fingerprint-budget.js';
 import {
   classifyReply,
   expectedProtocol,
@@ -10,15 +9,27 @@ import {
   schemeProtocol,
   serverSpeaksFirst,
   type AppProtocol,
-  type Classification,
   type FingerprintDetail,
   type ProbeKind,
   type ProtocolMismatch,
 } from './fingerprint-classify.js';
+import { followUp } from './fingerprint-followups.js';
+import { decide, planProbes, type ActiveProbe } from './fingerprint-plan.js';
+import { Trial, type OpenConnection, type TrialOutcome } from './fingerprint-trial.js';
 import { SocketReader } from './socket-reader.js';
 import { connectTcp } from './tcp-connect.js';
 
 export type { AppProtocol, FingerprintDetail, ProbeKind, ProtocolMismatch } from './fingerprint-classify.js';
+export type { TrialOutcome } from './fingerprint-trial.js';
+
+/** One probe tried, in the order they were started. */
+export interface ProbeTried {
+  readonly probe: ActiveProbe;
+  /** answered, closed (FIN without a byte), reset, silent (nothing before the deadline), failed (no connection). */
+  readonly outcome: TrialOutcome;
+  /** From sending the probe (or connecting for it) to the outcome (for `silent`: how long it was listened to); null when it was still waiting when another probe named the server. */
+  readonly ms: number | null;
+}
 
 /** What answers on an open port. */
 export interface Fingerprint {
@@ -26,20 +37,24 @@ export interface Fingerprint {
   readonly detail: FingerprintDetail;
   /** The server said something (a byte, or a completed TLS handshake). */
   readonly answered: boolean;
-  /** The server closed the connection (FIN) without sending a single byte. */
+  /** Nothing answered and the server closed the first probe's connection (FIN) without a single byte. */
   readonly closedImmediately: boolean;
-  /** The server reset the connection (RST) before or while we read. */
+  /** Nothing answered and the server reset the first probe's connection (RST). */
   readonly reset: boolean;
-  /** The probe we sent after waiting for a banner ('none': the banner was enough, or nothing is safe to send). */
+  /** The probe whose reply named the server ('none': the banner did); when nothing answered, the first probe sent. */
   readonly probeSent: ProbeKind;
   /** The scheme promised one protocol and another answered (https → plain HTTP, http → TLS, …). */
   readonly mismatch: ProtocolMismatch | null;
   /** Errno code of a connection failure or socket error, else null. */
   readonly error: string | null;
+  /** Every probe sent after the banner wait, in order (empty when the banner was enough). */
+  readonly tried: readonly ProbeTried[];
+  /** How long the whole fingerprint took, banner wait included (ms). */
+  readonly durationMs: number;
 }
 
 export interface FingerprintOptions {
-  /** URL scheme of the target (`http`, `https`, `redis`, …): chooses the probe and enables mismatch checks. */
+  /** URL scheme of the target (`http`, `https`, `redis`, …): chooses the first probe and enables mismatch checks. */
   readonly scheme?: string | null;
   /** HTTP path to request (default `/`). */
   readonly path?: string | null;
@@ -49,21 +64,10 @@ export interface FingerprintOptions {
   readonly timeoutMs?: number;
   /** How long to wait for a server-speaks-first banner before probing. Default: 0 when the scheme promises a client-speaks-first protocol, 40 ms when the port suggests one, else 120 ms. */
   readonly bannerWaitMs?: number;
+  /** The connect time, if known: it scales how long an unanswered probe is given before the next. */
+  readonly connectLatencyMs?: number;
   /** Read at most this many bytes. Default 16 KiB. */
   readonly maxBytes?: number;
-}
-
-interface Budget {
-  readonly deadline: number;
-  readonly maxBytes: number;
-  readonly bannerWaitMs: number;
-  readonly expected: AppProtocol;
-  readonly scheme: string | null;
-  readonly path: string;
-  readonly host: string | null;
-  /** The peer, for the Host header and for a second (plain) connection after a failed TLS handshake. */
-  readonly address: string;
-  readonly port: number;
 }
 
 const DEFAULT_TIMEOUT_MS = 800;
@@ -76,38 +80,54 @@ const DEFAULT_TIMEOUT_MS = 800;
 const BANNER_WAIT_UNKNOWN_MS = 120;
 const BANNER_WAIT_GUESSED_MS = 40;
 const DEFAULT_MAX_BYTES = 16 * 1024;
-/** After an HTTP error status, give the body a moment: nginx's "plain HTTP … HTTPS port" lives there. */
-const HTTP_BODY_GRACE_MS = 100;
+/**
+ * An unanswered probe gets this long (plus a few round trips) before the next one starts. On
+ * loopback every server we know answers or hangs up within a few ms; those that stay silent
+ * (Redis and memcached on binary probes) are waiting for more bytes that will never come.
+ */
+const SILENCE_MIN_MS = 30;
+const SILENCE_MAX_MS = 250;
+/** A reply that has started gets this many silence windows to finish before the next probe starts. */
+const STALLED_REPLY_FACTOR = 4;
+/** Bounds the scheduler loop: every round starts a probe or waits for an event. */
+const MAX_ROUNDS = 1000;
 
 /**
  * Identifies what answers on address:port, read-only and bounded in time and bytes: waits briefly
- * for a banner (SSH, SMTP, FTP, MySQL), else sends one safe probe chosen by the scheme or port
- * (HTTP GET, TLS ClientHello, Redis PING, PostgreSQL SSLRequest, memcached `version`). Never sends
- * anything that changes state. Never throws: a refused connection comes back with `error` set.
+ * for a banner (SSH, SMTP, FTP, MySQL/MariaDB, some HTTP/2 servers), else tries probes in the
+ * order the scheme or port makes likely (HTTP GET, Redis PING, memcached `version`, PostgreSQL
+ * SSLRequest, TLS ClientHello with ALPN, HTTP/2 preface, MongoDB hello, AMQP header), each on a
+ * fresh connection when the previous one was closed or stayed silent, then asks the one that
+ * answered for its version. Never sends anything that changes state or logs in. Never throws: a
+ * refused connection comes back with `error` set.
  *
  * @example
- * const fp = await fingerprint('127.0.0.1', 8443, { scheme: 'https', host: 'localhost' });
- * // → { protocol: 'tls', detail: { tlsVersion: 'TLSv1.3', certSubject: 'localhost', httpStatus: 200 }, … }
+ * const fp = await fingerprint('127.0.0.1', 46379);
+ * // → { protocol: 'redis', detail: { reply: '+PONG', product: 'Redis', version: '7.0.15', mode: 'standalone' }, … }
  * if (fp.mismatch) console.log(fp.mismatch.message);
  */
 export async function fingerprint(address: string, port: number, options: FingerprintOptions = {}): Promise<Fingerprint> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const start = performance.now();
   const connection = await connectTcp(address, port, timeoutMs);
   // A reset can beat the connect callback: the kernel completed the handshake, the RST followed.
-  if (!connection.ok) return { ...silence('none'), reset: connection.error === 'ECONNRESET', error: connection.error };
+  if (!connection.ok) return { ...silence('none', start), reset: connection.error === 'ECONNRESET', error: connection.error };
   const remaining = Math.max(0, timeoutMs - connection.latencyMs);
-  return fingerprintSocket(connection.socket, port, { ...options, timeoutMs: remaining });
+  return fingerprintSocket(connection.socket, port, { connectLatencyMs: connection.latencyMs, ...options, timeoutMs: remaining });
 }
 
 /**
  * The fingerprint on a socket that is already connected (the probe's own connection, so the
- * port is not connected to twice). Takes ownership: the socket is destroyed when this resolves.
+ * port is not connected to twice). Takes ownership: the socket, and every connection opened
+ * for later probes, is destroyed when this resolves.
  */
 export async function fingerprintSocket(socket: net.Socket, port: number, options: FingerprintOptions = {}): Promise<Fingerprint> {
+  const start = performance.now();
   const budget: Budget = {
-    deadline: performance.now() + (options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+    deadline: start + (options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
     maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES,
     bannerWaitMs: options.bannerWaitMs ?? bannerWaitFor(options.scheme ?? null, port),
+    silenceMs: silenceFor(options.connectLatencyMs),
     expected: expectedProtocol(options.scheme, port),
     scheme: options.scheme ?? null,
     path: safePath(options.path),
@@ -115,33 +135,22 @@ export async function fingerprintSocket(socket: net.Socket, port: number, option
     address: socket.remoteAddress ?? '127.0.0.1',
     port,
   };
+  const trials: Trial[] = [];
   try {
     const reader = new SocketReader(socket, budget.maxBytes);
     // Speaks-first protocols get the whole budget to greet; others a short look for a surprise banner.
-    const bannerDeadline = serverSpeaksFirst(budget.expected)
-      ? budget.deadline
-      : Math.min(budget.deadline, performance.now() + budget.bannerWaitMs);
+    const bannerDeadline = serverSpeaksFirst(budget.expected) ? budget.deadline : Math.min(budget.deadline, performance.now() + budget.bannerWaitMs);
     await reader.until((bytes) => replyComplete(bytes, 'none'), bannerDeadline);
     if (reader.received > 0) {
       await reader.until((bytes) => replyComplete(bytes, 'none'), budget.deadline);
-      return fromReader(reader, 'none', budget);
+      return await fromBanner(reader, budget, start);
     }
-    if (reader.ended) return fromReader(reader, 'none', budget);
-    const probe = probeFor(budget.expected);
-    if (probe === 'none') return fromReader(reader, 'none', budget);
-    if (probe === 'tls') {
-      reader.detach();
-      return await tlsFingerprint(socket, budget);
-    }
-    const result = await sendAndRead(socket, reader, probe, budget);
-    if (probe === 'http' && result.closedImmediately) {
-      // Node's https server (and others) hang up on plain HTTP without a word: ask in TLS.
-      const secure = await tlsOnFreshConnection(budget);
-      if (secure !== null) return secure;
-    }
-    return result;
+    const first = probeFor(budget.expected);
+    if (reader.ended || first === 'none') return fromSilence(reader, budget, start);
+    return await runProbes({ socket, reader }, planProbes(first), budget, trials, start);
   } finally {
     socket.destroy();
+    for (const trial of trials) trial.close();
   }
 }
 
@@ -152,168 +161,148 @@ function bannerWaitFor(scheme: string | null, port: number): number {
   return guessed === 'unknown' ? BANNER_WAIT_UNKNOWN_MS : BANNER_WAIT_GUESSED_MS;
 }
 
-async function sendAndRead(socket: net.Socket, reader: SocketReader, probe: Exclude<ProbeKind, 'none' | 'tls'>, budget: Budget): Promise<Fingerprint> {
-  socket.write(probeBytes(probe, budget));
-  await reader.until((bytes) => replyComplete(bytes, probe), budget.deadline);
-  const bytes = reader.bytes;
-  if (probe === 'http' && /^HTTP\/\S+ [45]/.test(bytes.toString('latin1', 0, 16)) && !reader.ended) {
-    const grace = Math.min(budget.deadline, performance.now() + HTTP_BODY_GRACE_MS);
-    await reader.until((all) => /plain HTTP request was sent to HTTPS port/i.test(all.toString('latin1')), grace);
-  }
-  return fromReader(reader, probe, budget);
+/** A few round trips (the connect time is one), never less than the loopback floor. */
+function silenceFor(connectLatencyMs: number | undefined): number {
+  return Math.min(SILENCE_MAX_MS, SILENCE_MIN_MS + 4 * (connectLatencyMs ?? 0));
 }
 
-function fromReader(reader: SocketReader, sent: ProbeKind, budget: Budget): Fingerprint {
-  const answered = reader.received > 0;
-  const classification: Classification = answered ? classifyReply(reader.bytes, sent, budget.expected) : { protocol: 'unknown', detail: {} };
+function elapsed(start: number): number {
+  return Math.round((performance.now() - start) * 10) / 10;
+}
+
+function silence(sent: ProbeKind, start: number): Fingerprint {
+  return { protocol: 'unknown', detail: {}, answered: false, closedImmediately: false, reset: false, probeSent: sent, mismatch: null, error: null, tried: [], durationMs: elapsed(start) };
+}
+
+/** The banner wait ended with the server closing, resetting, or (for greet-first protocols) saying nothing. */
+function fromSilence(reader: SocketReader, budget: Budget, start: number): Fingerprint {
+  return { ...silence('none', start), closedImmediately: reader.ended && !reader.reset, reset: reader.reset, error: reader.errorCode, mismatch: null, protocol: 'unknown' };
+}
+
+/** A server that spoke first: its greeting names it (an HTTP/2 server's SETTINGS is followed by a GET). */
+async function fromBanner(reader: SocketReader, budget: Budget, start: number): Promise<Fingerprint> {
+  const found = classifyReply(reader.bytes, 'none', budget.expected);
+  const detail = found.protocol === 'http2' ? await followUp(null, budget, found) : found.detail;
+  return {
+    protocol: found.protocol,
+    detail,
+    answered: true,
+    closedImmediately: false,
+    reset: false,
+    probeSent: 'none',
+    mismatch: findMismatch(budget.scheme, found.protocol),
+    error: reader.errorCode,
+    tried: [],
+    durationMs: elapsed(start),
+  };
+}
+
+/** Resolves on the next settle of any trial (or never, if none is pending: callers race it with a timer). */
+function nextSettle(trials: readonly Trial[]): Promise<void> {
+  return Promise.race(trials.filter((trial) => !trial.settled).map((trial) => trial.done));
+}
+
+function sleepUntil(instant: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, instant - performance.now())));
+}
+
+/** Silent past its window, or a reply that started but will not finish: the next wave may go. */
+function windowEnd(trial: Trial, budget: Budget): number {
+  return trial.startedAt + budget.silenceMs * (trial.received === 0 ? 1 : STALLED_REPLY_FACTOR);
+}
+
+/**
+ * Starts the probes wave after wave: the next wave when every probe of the current one was
+ * closed, answered with nothing useful, or stayed silent for the silence window (it keeps
+ * listening). Stops as soon as {@link decide} says a reply names the server, then asks that
+ * server for its details.
+ */
+async function runProbes(first: OpenConnection, plan: ActiveProbe[][], budget: Budget, trials: Trial[], start: number): Promise<Fingerprint> {
+  const waiting = plan.map((wave) => [...wave]);
+  let unused: OpenConnection | null = first;
+  let wave: Trial[] = [];
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const decision = decide(trials, waiting);
+    if (decision.kind === 'found') {
+      const trial = trials[decision.trial];
+      if (trial !== undefined) return await found(trial, trials, budget, start);
+    }
+    if (decision.kind === 'jump') {
+      for (const queued of waiting) {
+        const at = queued.indexOf(decision.probe);
+        if (at !== -1) queued.splice(at, 1);
+      }
+      waiting.unshift([decision.probe]);
+    }
+    const now = performance.now();
+    if (now >= budget.deadline) break;
+    const next = waiting.find((queued) => queued.length > 0);
+    const waveDone = wave.every((trial) => trial.settled || now >= windowEnd(trial, budget));
+    if (next !== undefined && (waveDone || decision.kind === 'jump')) {
+      waiting.splice(0, waiting.indexOf(next) + 1);
+      wave = next.map((probe) => {
+        const trial = new Trial(probe, unused, budget);
+        unused = null;
+        return trial;
+      });
+      trials.push(...wave);
+      continue;
+    }
+    if (next === undefined && trials.every((trial) => trial.settled)) break;
+    const pending = wave.filter((trial) => !trial.settled);
+    const wakeAt = next !== undefined && pending.length > 0 ? Math.max(...pending.map((trial) => windowEnd(trial, budget))) : budget.deadline;
+    await Promise.race([nextSettle(trials), sleepUntil(Math.min(wakeAt, budget.deadline))]);
+  }
+  unused?.socket.destroy();
+  return unnamed(trials, budget, start);
+}
+
+function triedList(trials: readonly Trial[]): ProbeTried[] {
+  return trials.map((trial) => ({ probe: trial.probe, outcome: trial.settled ? trial.outcome : 'silent', ms: trial.durationMs }));
+}
+
+async function found(trial: Trial, trials: readonly Trial[], budget: Budget, start: number): Promise<Fingerprint> {
+  const classification = trial.classification ?? { protocol: 'unknown' as const, detail: {} };
+  // Other probes still listening are of no more use: close them before asking for details.
+  for (const other of trials) if (other !== trial) other.close();
+  const detail = await followUp(trial, budget, classification);
   return {
     protocol: classification.protocol,
-    detail: classification.detail,
-    answered,
-    closedImmediately: !answered && reader.ended && !reader.reset,
-    reset: reader.reset,
-    probeSent: sent,
-    mismatch: answered ? findMismatch(budget.scheme, classification.protocol) : null,
-    error: reader.errorCode,
+    detail,
+    answered: true,
+    closedImmediately: false,
+    reset: false,
+    probeSent: trial.probe,
+    mismatch: findMismatch(budget.scheme, classification.protocol),
+    error: null,
+    tried: triedList(trials),
+    durationMs: elapsed(start),
   };
 }
 
-function silence(sent: ProbeKind): Fingerprint {
-  return { protocol: 'unknown', detail: {}, answered: false, closedImmediately: false, reset: false, probeSent: sent, mismatch: null, error: null };
-}
-
-/** A URL path is already percent-encoded; anything with spaces or control bytes falls back to `/`. */
-function safePath(path: string | null | undefined): string {
-  // Anything at or below a space (controls, CR/LF) or DEL would break the request line.
-  if (path === null || path === undefined || !path.startsWith('/') || [...path].some((c) => c <= ' ' || c === '\u007f')) return '/';
-  return path;
-}
-
-function hostHeader(budget: Budget): string {
-  const host = budget.host ?? budget.address;
-  return host.includes(':') ? `[${host}]:${budget.port}` : `${host}:${budget.port}`;
-}
-
-function httpRequest(budget: Budget): string {
-  // GET, not HEAD: nginx explains "plain HTTP request was sent to HTTPS port" only in a body, and
-  // some frameworks answer HEAD with 405. The read is capped (maxBytes), so a big body costs nothing.
-  return `GET ${budget.path} HTTP/1.1\r\nHost: ${hostHeader(budget)}\r\nUser-Agent: portdoctor\r\nAccept: */*\r\nConnection: close\r\n\r\n`;
-}
-
-/** PostgreSQL SSLRequest: int32 length 8, int32 code 80877103. Asks a question, opens no session. */
-const POSTGRES_SSL_REQUEST = Buffer.from([0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f]);
-
-function probeBytes(probe: Exclude<ProbeKind, 'none' | 'tls'>, budget: Budget): Buffer | string {
-  switch (probe) {
-    case 'http':
-      return httpRequest(budget);
-    case 'redis':
-      return 'PING\r\n';
-    case 'postgres':
-      return POSTGRES_SSL_REQUEST;
-    case 'memcached':
-      return 'version\r\n';
+/** No reply named the server: the first reply of any kind, else silence as the first probe saw it. */
+function unnamed(trials: readonly Trial[], budget: Budget, start: number): Fingerprint {
+  const replied = trials.find((trial) => trial.outcome === 'answered' && trial.classification !== null);
+  const firstTrial = trials[0];
+  if (replied?.classification) {
+    return {
+      protocol: replied.classification.protocol,
+      detail: replied.classification.detail,
+      answered: true,
+      closedImmediately: false,
+      reset: false,
+      probeSent: replied.probe,
+      mismatch: findMismatch(budget.scheme, replied.classification.protocol),
+      error: null,
+      tried: triedList(trials),
+      durationMs: elapsed(start),
+    };
   }
-}
-
-/** OpenSSL's ways of saying "those bytes were not TLS": the server speaks something else. */
-const NOT_TLS_CODES = new Set(['ERR_SSL_WRONG_VERSION_NUMBER', 'ERR_SSL_PACKET_LENGTH_TOO_LONG', 'ERR_SSL_HTTP_REQUEST', 'ERR_SSL_UNKNOWN_PROTOCOL', 'ERR_SSL_RECORD_LAYER_FAILURE']);
-
-async function tlsFingerprint(socket: net.Socket, budget: Budget): Promise<Fingerprint> {
-  const servername = budget.host !== null && net.isIP(budget.host) === 0 ? budget.host : undefined;
-  const secure = tls.connect({ socket, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'], ...(servername === undefined ? {} : { servername }) });
-  // A second error (after the one we wait for) must not become an unhandled 'error' event.
-  secure.on('error', () => undefined);
-  try {
-    const outcome = await new Promise<{ ok: true } | { ok: false; error: Error | null }>((resolve) => {
-      const timer = setTimeout(() => resolve({ ok: false, error: null }), Math.max(0, budget.deadline - performance.now()));
-      secure.once('secureConnect', () => {
-        clearTimeout(timer);
-        resolve({ ok: true });
-      });
-      secure.once('error', (error) => {
-        clearTimeout(timer);
-        resolve({ ok: false, error });
-      });
-    });
-    if (outcome.ok) return await afterHandshake(secure, budget);
-    if (outcome.error === null) return silence('tls');
-    return await tlsFailure(outcome.error, budget);
-  } finally {
-    secure.destroy();
-  }
-}
-
-async function afterHandshake(secure: tls.TLSSocket, budget: Budget): Promise<Fingerprint> {
-  const certificate = secure.getPeerCertificate();
-  const cn = certificate.subject?.CN;
-  let detail: FingerprintDetail = {
-    ...(secure.getProtocol() ? { tlsVersion: secure.getProtocol() ?? '' } : {}),
-    ...(typeof cn === 'string' ? { certSubject: cn } : {}),
-    ...(typeof secure.alpnProtocol === 'string' && secure.alpnProtocol !== '' ? { alpn: secure.alpnProtocol } : {}),
+  return {
+    ...silence(firstTrial?.probe ?? 'none', start),
+    closedImmediately: firstTrial?.outcome === 'closed',
+    reset: firstTrial?.outcome === 'reset',
+    error: firstTrial?.error ?? null,
+    tried: triedList(trials),
   };
-  // https/wss: one HEAD inside TLS tells the status too. Other TLS schemes (rediss) stop at the handshake.
-  if (budget.scheme === 'https' || budget.scheme === 'wss') {
-    const reader = new SocketReader(secure, budget.maxBytes);
-    secure.write(httpRequest(budget));
-    await reader.until((bytes) => replyComplete(bytes, 'http'), budget.deadline);
-    const inner = classifyReply(reader.bytes, 'http', 'http');
-    if (inner.protocol === 'http') {
-      const { httpStatus, httpReason, server } = inner.detail;
-      detail = { ...detail, ...(httpStatus === undefined ? {} : { httpStatus }), ...(httpReason === undefined ? {} : { httpReason }), ...(server === undefined ? {} : { server }) };
-    }
-  }
-  return { protocol: 'tls', detail, answered: true, closedImmediately: false, reset: false, probeSent: 'tls', mismatch: findMismatch(budget.scheme, 'tls'), error: null };
-}
-
-async function tlsFailure(error: Error, budget: Budget): Promise<Fingerprint> {
-  const code = errnoCode(error) ?? 'EUNKNOWN';
-  if (NOT_TLS_CODES.has(code)) {
-    // The reply was not TLS; TLS consumed it, so ask again in plain HTTP on a fresh connection.
-    const plain = await plainHttp(budget);
-    if (plain !== null) return plain;
-    return { ...silence('tls'), answered: true, error: code };
-  }
-  if (code === 'ECONNRESET') {
-    // Node reports a FIN before the handshake as ECONNRESET too; only the message tells them apart.
-    const finOnly = /disconnected before secure TLS connection/i.test(error.message);
-    return { ...silence('tls'), closedImmediately: finOnly, reset: !finOnly, error: code };
-  }
-  if (code.startsWith('ERR_SSL_')) {
-    // A TLS alert: the server speaks TLS but refused this handshake (no shared cipher, client cert required, …).
-    return { ...silence('tls'), protocol: 'tls', answered: true, detail: { tlsError: code }, mismatch: findMismatch(budget.scheme, 'tls'), error: code };
-  }
-  return { ...silence('tls'), error: code };
-}
-
-/** Opens a second connection to the same peer; null when it does not connect in the time left. */
-async function connectAgain(budget: Budget): Promise<net.Socket | null> {
-  const remaining = budget.deadline - performance.now();
-  if (remaining <= 0) return null;
-  const connection = await connectTcp(budget.address, budget.port, remaining);
-  return connection.ok ? connection.socket : null;
-}
-
-/** A TLS handshake on a fresh connection, kept only when it succeeds (a TLS server after all). */
-async function tlsOnFreshConnection(budget: Budget): Promise<Fingerprint | null> {
-  const socket = await connectAgain(budget);
-  if (socket === null) return null;
-  try {
-    const result = await tlsFingerprint(socket, budget);
-    return result.protocol === 'tls' ? { ...result, probeSent: 'http' } : null;
-  } finally {
-    socket.destroy();
-  }
-}
-
-async function plainHttp(budget: Budget): Promise<Fingerprint | null> {
-  const socket = await connectAgain(budget);
-  if (socket === null) return null;
-  try {
-    const reader = new SocketReader(socket, budget.maxBytes);
-    const result = await sendAndRead(socket, reader, 'http', { ...budget, expected: 'http' });
-    return result.answered ? { ...result, probeSent: 'tls', mismatch: findMismatch(budget.scheme, result.protocol) } : null;
-  } finally {
-    socket.destroy();
-  }
 }

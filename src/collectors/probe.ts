@@ -99,6 +99,7 @@ async function attemptTcp(address: string, target: Target, options: Required<Omi
     path: target.path,
     host: target.host,
     timeoutMs: options.timeoutMs,
+    connectLatencyMs: latencyMs,
   });
   const status: ProbeStatus = fp.answered ? 'open' : fp.reset ? 'reset' : 'silent';
   return { address, family, status, latencyMs, error: status === 'reset' ? (fp.error ?? 'ECONNRESET') : null, fingerprint: fp };

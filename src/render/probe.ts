@@ -13,17 +13,23 @@ export function describeFingerprint(fp: Fingerprint, timeoutMs: number): string 
   }
   const d = fp.detail;
   const parts: string[] = [];
+  if (d.echo === true) parts.push('echoes what it receives');
   if (d.tlsVersion !== undefined) parts.push(d.tlsVersion);
   if (d.certSubject !== undefined) parts.push(`CN=${d.certSubject}`);
+  if (d.alpn !== undefined) parts.push(`ALPN ${d.alpn}`);
   if (d.tlsError !== undefined) parts.push(d.tlsError);
-  if (d.httpStatus !== undefined) parts.push(`${fp.protocol === 'tls' ? 'http ' : ''}${d.httpStatus}${d.httpReason === undefined ? '' : ` ${d.httpReason}`}`);
+  if (d.httpStatus !== undefined) parts.push(`${fp.protocol === 'http' ? '' : 'http '}${d.httpStatus}${d.httpReason === undefined ? '' : ` ${d.httpReason}`}`);
   if (d.server !== undefined) parts.push(`Server ${d.server}`);
+  if (d.grpc === true) parts.push('gRPC');
+  if (d.websocket === true) parts.push('WebSocket upgrade accepted');
   if (d.plainHttpToHttpsPort === true) parts.push('"plain HTTP request was sent to HTTPS port"');
   if (d.tlsRecord !== undefined) parts.push(`TLS ${d.tlsRecord} record`);
   if (d.postgresSsl !== undefined) parts.push(d.postgresSsl ? 'SSL available' : 'no SSL');
-  if (d.version !== undefined) parts.push(d.version);
-  else if (d.reply !== undefined) parts.push(d.reply);
-  if (d.banner !== undefined) parts.push(d.banner);
+  // The Server header already names the product; elsewhere the product (and version) come first.
+  if (d.product !== undefined && d.server === undefined) parts.push(d.version === undefined ? d.product : `${d.product} ${d.version}`);
+  else if (d.product === undefined && d.version !== undefined) parts.push(d.version);
+  if (d.reply !== undefined && (d.product === undefined || fp.protocol === 'postgres')) parts.push(d.reply);
+  if (d.banner !== undefined && d.product === undefined && d.echo !== true) parts.push(d.banner);
   return parts.length === 0 ? fp.protocol : `${fp.protocol} ${parts.join(', ')}`;
 }
 

@@ -1,8 +1,12 @@
+import dgram from 'node:dgram';
+import { once } from 'node:events';
 import http from 'node:http';
+import https from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt } from '../helpers/built-dist.js';
 import { runCliAsync, type CliResult } from '../helpers/cli.js';
-import { createNetns, freePort, listening, tcpServer, type Netns } from '../helpers/servers.js';
+import { createNetns, freePort, listening, selfSignedCert, tcpServer, type Netns } from '../helpers/servers.js';
+import { missing, startMariadb, startMemcached, startNginx, startNginxH2c, startPostgres, startRabbitmq, startRedis, type RealServer } from '../helpers/services.js';
 
 const root = process.getuid?.() === 0;
 
@@ -12,6 +16,8 @@ interface JsonProbe {
   status: string;
   latencyMs: number | null;
   protocol: string | null;
+  transport: string;
+  fingerprint: { detail: Record<string, unknown>; tried: { probe: string; outcome: string }[] } | null;
   attempts: { address: string; family: string; status: string; latencyMs: number | null; error: string | null }[];
 }
 
@@ -88,6 +94,71 @@ describe('portdoctor probe (built CLI)', () => {
     expect(run.stdout).toBe('');
     expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(run.stderr).toMatch(/^portdoctor: /);
+  });
+});
+
+describe('portdoctor probe over UDP', () => {
+  it('udp://HOST:PORT and --udp send a datagram: open when it comes back, refused on a closed port', async () => {
+    const echo = dgram.createSocket('udp4');
+    try {
+      echo.on('message', (message, remote) => echo.send(message.length === 0 ? 'pong' : message, remote.port, remote.address));
+      echo.bind(0, '127.0.0.1');
+      await once(echo, 'listening');
+      const port = echo.address().port;
+      for (const args of [[`udp://127.0.0.1:${port}`], [`127.0.0.1:${port}`, '--udp']]) {
+        const run = await cli(['probe', ...args, '--json', '--timeout', '500ms']);
+        expect(run.code).toBe(0);
+        expect(parse(run)).toMatchObject({ status: 'open', transport: 'udp', attempts: [{ status: 'open' }] });
+      }
+      const closed = await freePort();
+      const refused = await cli(['probe', `udp://127.0.0.1:${closed}`, '--json', '--timeout', '500ms']);
+      expect(refused.code).toBe(1);
+      expect(parse(refused)).toMatchObject({ status: 'refused', transport: 'udp' });
+    } finally {
+      echo.close();
+    }
+  });
+
+  it('tcp:// with --udp is a contradiction: exit 2', async () => {
+    const run = await cli(['probe', 'tcp://127.0.0.1:53', '--udp']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/tcp:\/\/ but UDP was asked for/);
+  });
+});
+
+const tlsCert = selfSignedCert();
+
+/** Real servers on kernel-chosen ports: `probe 127.0.0.1:PORT --json` must name each one. */
+const services: readonly { protocol: string; product: string | null; why: string | null; start: () => Promise<RealServer | Awaited<ReturnType<typeof listening>>> }[] = [
+  { protocol: 'redis', product: 'Redis', why: missing(['redis-server'], 'redis-server'), start: startRedis },
+  { protocol: 'memcached', product: 'memcached', why: missing(['memcached'], 'memcached'), start: startMemcached },
+  { protocol: 'postgres', product: 'PostgreSQL', why: missing(['postgres', 'initdb'], 'postgresql', true), start: () => startPostgres() },
+  { protocol: 'mysql', product: 'MariaDB', why: missing(['mariadbd'], 'mariadb-server'), start: startMariadb },
+  { protocol: 'amqp', product: 'RabbitMQ', why: missing(['rabbitmq-server', 'epmd'], 'rabbitmq-server'), start: startRabbitmq },
+  { protocol: 'http', product: 'nginx', why: missing(['nginx'], 'nginx-light'), start: startNginx },
+  { protocol: 'http2', product: 'nginx', why: missing(['nginx'], 'nginx-light'), start: startNginxH2c },
+  { protocol: 'tls', product: null, why: null, start: () => listening(https.createServer({ key: tlsCert.key, cert: tlsCert.cert }, (_req, res) => res.end('ok'))) },
+];
+describe('portdoctor probe names real services on ports that give no hint', () => {
+  for (const service of services) {
+    const title = `${service.protocol}${service.product === null ? '' : ` (${service.product})`}${service.why === null ? '' : ` (skipped: ${service.why})`}`;
+    it.skipIf(service.why !== null)(title, async () => {
+      await using server = await service.start();
+      const run = await cli(['probe', `127.0.0.1:${server.port}`, '--json']);
+      expect(run.code).toBe(0);
+      const json = parse(run);
+      expect(json).toMatchObject({ status: 'open', protocol: service.protocol });
+      if (service.product !== null) expect(json.fingerprint?.detail.product).toBe(service.product);
+      const human = await cli(['probe', `127.0.0.1:${server.port}`]);
+      expect(human.stdout.split('\n')[0]).toContain(`open via 127.0.0.1, ${service.protocol}`);
+    }, 90_000);
+  }
+
+  it('a listener that never answers stays silent', async () => {
+    await using server = await tcpServer(() => undefined);
+    const json = parse(await cli(['probe', `127.0.0.1:${server.port}`, '--json', '--timeout', '500ms']));
+    expect(json).toMatchObject({ status: 'silent', protocol: 'unknown' });
+    expect(json.fingerprint?.tried.every((trial) => trial.outcome === 'silent')).toBe(true);
   });
 });
 

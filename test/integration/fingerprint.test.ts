@@ -4,6 +4,7 @@ import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { fingerprint } from '../../src/collectors/fingerprint.js';
 import { bannerServer, childServer, freePort, listening, mysqlGreeting, selfSignedCert, tcpServer } from '../helpers/servers.js';
+import { missing } from '../helpers/services.js';
 
 const cert = selfSignedCert();
 
@@ -56,14 +57,17 @@ describe('fingerprint against real servers', () => {
     expect(fp.mismatch).toMatchObject({ expected: 'http', found: 'tls' });
   });
 
-  it('a real redis-server: PING → +PONG, also found by port-less scheme hint', async () => {
+  const noRedis = missing(['redis-server'], 'redis-server');
+  it.skipIf(noRedis !== null)(`a real redis-server: PING → +PONG, also found by port-less scheme hint${noRedis === null ? '' : ` (skipped: ${noRedis})`}`, async () => {
     const port = await freePort();
     await using _redis = await childServer('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', '/tmp'], port);
     const fp = await fingerprint('127.0.0.1', port, { scheme: 'redis' });
-    expect(fp).toMatchObject({ protocol: 'redis', detail: { reply: '+PONG' }, probeSent: 'redis' });
+    expect(fp).toMatchObject({ protocol: 'redis', detail: { reply: '+PONG', product: 'Redis' }, probeSent: 'redis' });
+    expect(fp.tried.map((t) => t.probe)).toEqual(['redis']);
   });
 
-  it('a real memcached: version', async () => {
+  const noMemcached = missing(['memcached'], 'memcached');
+  it.skipIf(noMemcached !== null)(`a real memcached: version${noMemcached === null ? '' : ` (skipped: ${noMemcached})`}`, async () => {
     const port = await freePort();
     await using _mc = await childServer('memcached', ['-u', 'nobody', '-l', '127.0.0.1', '-p', String(port), '-U', '0'], port);
     const fp = await fingerprint('127.0.0.1', port, { scheme: 'memcached' });

@@ -12,6 +12,8 @@ const fp = (over: Partial<Fingerprint>): Fingerprint => ({
   probeSent: 'none',
   mismatch: null,
   error: null,
+  tried: [],
+  durationMs: 1,
   ...over,
 });
 

@@ -19,12 +19,15 @@ const help = `Usage: portdoctor probe TARGET [--timeout 1s] [--udp] [--json]
 
 Connect to TARGET the way a client would — every address the name resolves to, in the
 client's order — and say what happened at each: open, refused, timeout, unreachable, reset or
-silent, with the connect time and what answers (HTTP status and Server, TLS version and
-certificate, SSH/SMTP/FTP banner, Redis, PostgreSQL, MySQL, memcached). Read-only: it never
-sends anything that changes state. A bare PORT probes 127.0.0.1, ::1 and localhost.
+silent, with the connect time and what answers, on any port: HTTP (status, Server, WebSocket),
+HTTP/2 and gRPC, TLS (version, ALPN, certificate), SSH, SMTP, FTP, Redis, memcached, PostgreSQL,
+MySQL/MariaDB, MongoDB, AMQP — with product and version when the server gives them. Read-only:
+it never sends anything that changes state, and never logs in. A bare PORT probes 127.0.0.1,
+::1 and localhost.
 
-TARGET: PORT (62893), HOST:PORT (localhost:3000, [::1]:8080) or URL (https://localhost:8443/health).
-A URL's scheme says what to expect: https:// against a plain HTTP server is reported.
+TARGET: PORT (62893), HOST:PORT (localhost:3000, [::1]:8080) or URL (https://localhost:8443/health,
+udp://127.0.0.1:53). A URL's scheme says what to try first: https:// against a plain HTTP server
+is reported.
 
 Options:
   --timeout DUR  per attempt, for connecting and again for the answer (default 1s; 500ms, 2s)

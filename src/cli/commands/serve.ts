@@ -134,6 +134,13 @@ function clock(iso: string): string {
   return new Date(iso).toTimeString().slice(0, 8);
 }
 
+/** accept() and friends: say what the code means for someone running a test listener. */
+function describeListenError(code: string, message: string): string {
+  if (code === 'EMFILE') return 'EMFILE: this process has no file descriptors left, a connection could not be accepted (raise `ulimit -n`, or close connections)';
+  if (code === 'ENFILE') return 'ENFILE: the system has no file descriptors left, a connection could not be accepted';
+  return message;
+}
+
 function printEvent(io: CliIO, event: ServeEvent, json: boolean): void {
   if (json) {
     writeLine(io.stdout, JSON.stringify(event));
@@ -145,6 +152,9 @@ function printEvent(io: CliIO, event: ServeEvent, json: boolean): void {
       return; // the preamble lists the addresses, once serve() has them all
     case 'closed':
       writeLine(io.stdout, `${time} stopped (${event.reason})`);
+      return;
+    case 'error':
+      writeLine(io.stdout, `${time} ${formatHostPort(event.address, event.port)} (${event.protocol}): ${describeListenError(event.code, event.message)}; still listening`);
       return;
     default: {
       const path = `${formatHostPort(event.remoteAddress, event.remotePort)} → ${formatHostPort(event.localAddress, event.localPort)}`;
