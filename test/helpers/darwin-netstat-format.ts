@@ -1,3 +1,5 @@
+import type { NetstatLayout, NetstatRow } from '../../src/platform/darwin/netstat.js';
+
 /**
  * A model of how macOS netstat prints `-an[v][l] -p tcp|udp`, written from Apple's format strings
  * (apple-oss-distributions/network_cmds, netstat.tproj/inet.c `protopr`, `inetprint`,
@@ -129,3 +131,51 @@ export function formatRow(row: FormatRow, options: FormatOptions): string {
 export function formatNetstat(rows: readonly FormatRow[], options: FormatOptions): string {
   return formatHeader(options) + rows.map((r) => formatRow(r, options)).join('');
 }
+
+/** The layout each netstat version prints with -v. */
+export const LAYOUT_OF: Readonly<Record<NetstatVersion, NetstatLayout>> = {
+  'classic-606': 'classic',
+  'gencnt-642': 'gencnt',
+  'bytes-696': 'bytes',
+  'bytes-698': 'bytes',
+  'process-726': 'process-pid',
+  'process-730': 'process-pid',
+};
+
+/** The recorded columns of one row, for re-rendering it through the format-string model. */
+export function recordedRow(line: string, parsed: NetstatRow, version: NetstatVersion, verbose: boolean): FormatRow {
+  const tokens = line.trim().split(/\s+/);
+  const stats = tokens.slice(parsed.protocol === 'tcp' ? 6 : 5);
+  const num = (text: string | undefined): number => Number(text ?? 0);
+  const hex = (text: string | undefined): number => parseInt((text ?? '0').replace(/^0x/, ''), 16);
+  const layout = LAYOUT_OF[version];
+  const [rx, tx] = layout === 'bytes' || layout === 'process-pid' ? stats : [];
+  const afterBytes = layout === 'bytes' ? stats.slice(2) : stats;
+  const [rhiwat, shiwat, pid, epid, soState, options, gencnt = '0', flags, flags1, usecnt, rtncnt, fltrs] =
+    layout === 'process-pid' ? [stats[2], stats[3], String(parsed.pid), '0', ...stats.slice(-8)] : afterBytes;
+  return {
+    protocol: parsed.protocol,
+    vflag: (tokens[0] ?? '').slice(3) as FormatRow['vflag'],
+    recvQ: parsed.recvQ,
+    sendQ: parsed.sendQ,
+    local: { host: parsed.addressText, port: parsed.port },
+    foreign: { host: parsed.remoteAddressText, port: parsed.remotePort ?? 0 },
+    state: parsed.protocol === 'tcp' ? (tokens[5] ?? '') : '',
+    rxbytes: num(rx),
+    txbytes: num(tx),
+    rhiwat: num(rhiwat),
+    shiwat: num(shiwat),
+    pid: verbose ? num(pid) : 0,
+    epid: num(epid),
+    soState: hex(soState),
+    options: hex(options),
+    gencnt: BigInt(`0x${gencnt}`),
+    flags: hex(flags),
+    flags1: hex(flags1),
+    usecnt: num(usecnt),
+    rtncnt: num(rtncnt),
+    fltrs: hex(fltrs),
+    name: parsed.processName ?? '',
+  };
+}
+

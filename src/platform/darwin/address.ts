@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import { isIPv4 } from 'node:net';
 import { parseIPv6Bytes } from '../../address.js';
 import type { Family } from '../../types.js';
 import { formatIPv6Bytes } from '../linux/proc-address.js';
@@ -12,6 +12,52 @@ import { formatIPv6Bytes } from '../linux/proc-address.js';
  * the BSD kernel stores them, with the interface index embedded in the second 16-bit group
  * ("KAME" form, `fe80:5::1` for `fe80::1` on interface 5); netstat undoes that before printing.
  */
+
+/**
+ * A table of 2,000 sockets names the same few addresses again and again, and reading IPv6 text is
+ * the costliest step of a row: each distinct text is worked out once (the tables are bounded).
+ */
+const canonicalByText = new Map<string, string | null>();
+const unembeddedByText = new Map<string, string | null>();
+const REMEMBERED = 4096;
+
+function remembered(table: Map<string, string | null>, text: string, work: (text: string) => string | null): string | null {
+  const known = table.get(text);
+  if (known !== undefined) return known;
+  const result = work(text);
+  if (table.size >= REMEMBERED) table.clear();
+  table.set(text, result);
+  return result;
+}
+
+const HEX_GROUP = /^[0-9a-fA-F]{1,4}$/;
+
+/**
+ * Whether text is an IPv6 address (RFC 4291 text forms, a dotted IPv4 tail allowed), without a
+ * zone. Written out rather than `net.isIP`: node's IPv6 expression is large enough that compiling
+ * it is a noticeable share of a cold parse, and a cold parse is what a CLI run is.
+ *
+ * @example
+ * isIPv6Text('fe80::1');          // true
+ * isIPv6Text('::ffff:127.0.0.1'); // true
+ * isIPv6Text('fe80::aede:48ff:'); // false
+ */
+export function isIPv6Text(text: string): boolean {
+  const halves = text.split('::');
+  if (halves.length > 2) return false;
+  const groups = halves.map((half) => (half === '' ? [] : half.split(':')));
+  const all = groups.flat();
+  let count = 0;
+  for (let i = 0; i < all.length; i++) {
+    const group = all[i] ?? '';
+    if (i === all.length - 1 && group.includes('.')) {
+      if (!isIPv4(group)) return false;
+      count += 2;
+    } else if (HEX_GROUP.test(group)) count += 1;
+    else return false;
+  }
+  return halves.length === 2 ? count <= 7 : count === 8;
+}
 
 /** The wildcard address of a family. */
 export function wildcardAddress(family: Family): string {
@@ -28,11 +74,15 @@ export function wildcardAddress(family: Family): string {
  * canonicalIPv6('fe80::1%');        // null
  */
 export function canonicalIPv6(text: string): string | null {
+  return remembered(canonicalByText, text, canonicalize);
+}
+
+function canonicalize(text: string): string | null {
   const percent = text.indexOf('%');
   const bare = percent === -1 ? text : text.slice(0, percent);
   const zone = percent === -1 ? '' : text.slice(percent + 1);
   if (percent !== -1 && !/^[A-Za-z0-9_.-]+$/.test(zone)) return null;
-  if (isIP(bare) !== 6) return null;
+  if (!isIPv6Text(bare)) return null;
   const canonical = formatIPv6Bytes(parseIPv6Bytes(bare.toLowerCase()));
   return zone === '' ? canonical : `${canonical}%${zone}`;
 }
@@ -47,6 +97,10 @@ export function canonicalIPv6(text: string): string | null {
  * unembedKameScope('2001:db8::1');                 // '2001:db8::1'
  */
 export function unembedKameScope(canonical: string): string {
+  return remembered(unembeddedByText, canonical, unembed) ?? canonical;
+}
+
+function unembed(canonical: string): string {
   if (canonical.includes('%')) return canonical;
   const bytes = parseIPv6Bytes(canonical);
   const [b0 = 0, b1 = 0, b2 = 0, b3 = 0] = bytes;

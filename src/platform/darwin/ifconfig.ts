@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import { isIPv4 } from 'node:net';
 import { canonicalIPv6 } from './address.js';
 
 /**
@@ -39,7 +39,7 @@ const HEADER = /^([A-Za-z0-9_.-]+): flags=[0-9a-fA-F]+<([^>]*)>(?:.*\bmtu (\d+))
 function prefixOfNetmask(mask: string): number | null {
   let bits: number;
   if (/^0x[0-9a-f]{1,8}$/i.test(mask)) bits = parseInt(mask.slice(2), 16) >>> 0;
-  else if (isIP(mask) === 4) bits = mask.split('.').reduce((acc, octet) => ((acc << 8) | Number(octet)) >>> 0, 0);
+  else if (isIPv4(mask)) bits = mask.split('.').reduce((acc, octet) => ((acc << 8) | Number(octet)) >>> 0, 0);
   else return null;
   // A mask is a run of ones: its host part (the complement) must be 2^k - 1.
   const host = ~bits >>> 0;
@@ -81,7 +81,7 @@ export function parseIfconfig(text: string): InterfaceInfo[] {
     if (current === null || !/^\s/.test(line)) continue;
     const words = line.trim().split(/\s+/);
     const address = words[1] ?? '';
-    if (words[0] === 'inet' && isIP(address) === 4) {
+    if (words[0] === 'inet' && isIPv4(address)) {
       const mask = wordAfter(words, 'netmask');
       current.ipv4.push({ address, prefixLength: mask === undefined ? null : prefixOfNetmask(mask) });
     } else if (words[0] === 'inet6') {

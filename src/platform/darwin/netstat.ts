@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import { isIPv4 } from 'node:net';
 import type { Family, Protocol, SocketState } from '../../types.js';
 import { canonicalIPv6, parsePortText, wildcardAddress } from './address.js';
 import { ProblemList } from './problems.js';
@@ -91,11 +91,11 @@ const LAYOUTS: readonly { readonly layout: NetstatLayout; readonly columns: read
   },
 ];
 
-/** How each statistics column prints (`%u`/`%llu`, `%d`, `%0Nx` with or without `0x`). */
-const DECIMAL = /^\d+$/;
-const SIGNED = /^-?\d+$/;
-const HEX = /^(?:0x)?[0-9a-f]+$/i;
-const COLUMN_SHAPE: Readonly<Record<string, RegExp>> = {
+/** How each statistics column prints: `%u`/`%llu`, `%d`, or `%0Nx` (with `0x` in the classic layout). */
+const DECIMAL = '(\\d+)';
+const SIGNED = '(-?\\d+)';
+const HEX = '((?:0x)?[0-9a-fA-F]+)';
+const COLUMN_PATTERN: Readonly<Record<string, string>> = {
   rxbytes: DECIMAL,
   txbytes: DECIMAL,
   rhiwat: DECIMAL,
@@ -110,6 +110,9 @@ const COLUMN_SHAPE: Readonly<Record<string, RegExp>> = {
   usecnt: SIGNED,
   rtncnt: SIGNED,
   fltrs: HEX,
+  // The name is right-aligned `%16s`, may hold spaces and colons: the last `:digits` before the
+  // fixed columns that follow is the pid (the expression is anchored at the end of the line).
+  'process:pid': '(.*?):(\\d+)',
 };
 
 /** netstat prints at most 16 characters of a process name. */
@@ -122,24 +125,41 @@ const NARROW_HOST_CUT = 16;
 const WIDE_HOST_CUT = 39;
 
 const HEADER = /^Proto\s+Recv-Q\s+Send-Q\s+Local Address\s+Foreign Address\s+\(state\)(.*)$/i;
-const PROTO = /^(tcp|udp)(4|6|46)$/;
 const IPV6_PREFIX = /^[0-9a-f:.]*(?:%[A-Za-z0-9_.-]*)?$/i;
-
-interface Token {
-  readonly text: string;
-  readonly start: number;
-  readonly end: number;
-}
 
 interface Section {
   readonly layout: NetstatLayout | null;
   readonly columns: readonly string[];
 }
 
-function tokenize(line: string): Token[] {
-  const tokens: Token[] = [];
-  for (const match of line.matchAll(/\S+/g)) tokens.push({ text: match[0], start: match.index, end: match.index + match[0].length });
-  return tokens;
+/**
+ * A header made into one expression for the columns after the state, built once per header: the
+ * regular-expression engine then reads each row in native code (a table has thousands of rows, and
+ * the command-line tool parses it once, cold).
+ */
+interface Reading {
+  readonly section: Section;
+  readonly stats: RegExp | null;
+  /** Capture groups of the pid and the process name in `stats`, or -1. */
+  readonly pidGroup: number;
+  readonly nameGroup: number;
+}
+
+function readingOf(section: Section): Reading {
+  if (section.layout === null) return { section, stats: null, pidGroup: -1, nameGroup: -1 };
+  let group = 1;
+  let pidGroup = -1;
+  let nameGroup = -1;
+  const parts = section.columns.map((column) => {
+    if (column === 'pid') pidGroup = group;
+    if (column === 'process:pid') {
+      nameGroup = group;
+      pidGroup = group + 1;
+    }
+    group += column === 'process:pid' ? 2 : 1;
+    return COLUMN_PATTERN[column] ?? '(\\S+)';
+  });
+  return { section, stats: new RegExp(`^${parts.map((part) => `\\s+${part}`).join('')}\\s*$`, 's'), pidGroup, nameGroup };
 }
 
 /**
@@ -181,7 +201,7 @@ interface Host {
 /** `*` → wildcard; IPv4 text on an IPv6 socket → `::ffff:a.b.c.d`; a possibly cut IPv6 host → truncated. */
 function readHost(host: string, family: Family, wide: boolean): Host | string {
   if (host === '*') return { address: wildcardAddress(family), truncated: false };
-  if (isIP(host) === 4) return { address: family === 'ipv4' ? host : `::ffff:${host}`, truncated: false };
+  if (isIPv4(host)) return { address: family === 'ipv4' ? host : `::ffff:${host}`, truncated: false };
   if (family === 'ipv4') return `"${host}" is not a numeric IPv4 address (was netstat run without -n?)`;
   const cut = wide ? host.length >= WIDE_HOST_CUT && canonicalIPv6(host) === null : host.length >= NARROW_HOST_CUT;
   // Only text made of IPv6 characters can be the start of an address; a 16-letter host name is not.
@@ -199,37 +219,15 @@ interface ProcessColumns {
 
 const NO_PROCESS: ProcessColumns = { pid: null, processName: null, problem: null };
 
-function shapesMatch(tokens: readonly Token[], columns: readonly string[]): boolean {
-  return tokens.every((token, i) => COLUMN_SHAPE[columns[i] ?? '']?.test(token.text) ?? false);
-}
-
-/** The statistics columns after the state: the pid by the header's column names. */
-function readProcessColumns(line: string, stats: readonly Token[], section: Section): ProcessColumns {
-  const { layout, columns } = section;
-  if (layout === null) return NO_PROCESS;
-  if (layout === 'no-pid') return stats.length === 0 ? NO_PROCESS : { ...NO_PROCESS, problem: `${stats.length} columns past the state but the header names none` };
-  if (layout !== 'process-pid') {
-    if (stats.length !== columns.length || !shapesMatch(stats, columns)) {
-      return { ...NO_PROCESS, problem: `the columns after the state do not fit the ${layout} header (${stats.length} of ${columns.length})` };
-    }
-    return { pid: Number(stats[columns.indexOf('pid')]?.text), processName: null, problem: null };
-  }
-  // process:pid: four numbers from the left, eight from the right, the (spaced) name in between.
-  const nameAt = columns.indexOf('process:pid');
-  const after = columns.length - nameAt - 1;
-  if (stats.length < columns.length) return { ...NO_PROCESS, problem: `only ${stats.length} columns after the state, the process-pid header names ${columns.length}` };
-  const left = stats.slice(0, nameAt);
-  const right = stats.slice(stats.length - after);
-  const first = stats[nameAt];
-  const last = stats[stats.length - after - 1];
-  if (first === undefined || last === undefined || !shapesMatch(left, columns) || !shapesMatch(right, columns.slice(nameAt + 1))) {
-    return { ...NO_PROCESS, problem: 'the columns around process:pid do not have the shapes of the header' };
-  }
-  const field = line.slice(first.start, last.end);
-  const match = /^(.*):(\d+)$/s.exec(field);
-  if (match === null) return { ...NO_PROCESS, problem: `"${field}" is not name:pid` };
-  const name = match[1] ?? '';
-  return { pid: Number(match[2]), processName: name === '' ? null : name, problem: null };
+/** The statistics columns (the text after the state): the pid by the header's column names. */
+function readProcessColumns(rest: string, reading: Reading): ProcessColumns {
+  const { layout, columns } = reading.section;
+  if (layout === null || reading.stats === null) return NO_PROCESS;
+  const match = reading.stats.exec(rest);
+  if (match === null) return { ...NO_PROCESS, problem: `the columns after the state do not fit the ${layout} header (${columns.join(' ') || 'none'})` };
+  if (reading.pidGroup === -1) return NO_PROCESS;
+  const name = reading.nameGroup === -1 ? null : (match[reading.nameGroup] ?? '');
+  return { pid: Number(match[reading.pidGroup]), processName: name === '' ? null : name, problem: null };
 }
 
 interface RowResult {
@@ -237,40 +235,62 @@ interface RowResult {
   readonly problem: string | null;
 }
 
-function parseRow(line: string, tokens: readonly Token[], section: Section, options: NetstatOptions): RowResult {
-  const [protoToken, recvToken, sendToken, localToken, foreignToken] = tokens;
-  const proto = PROTO.exec(protoToken?.text ?? '');
-  if (proto === null || recvToken === undefined || sendToken === undefined || localToken === undefined || foreignToken === undefined) {
-    return { row: null, problem: `not a socket row: "${line.trim()}"` };
+/** The same few hosts recur on every row (`*`, `127.0.0.1`, `::1`): each is read once per text. */
+class HostCache {
+  private readonly tables = new Map<string, Map<string, Host | string>>();
+
+  read(host: string, family: Family, wide: boolean): Host | string {
+    const kind = `${family}${wide}`;
+    let table = this.tables.get(kind);
+    if (table === undefined) {
+      table = new Map();
+      this.tables.set(kind, table);
+    }
+    let known = table.get(host);
+    if (known === undefined) {
+      known = readHost(host, family, wide);
+      table.set(host, known);
+    }
+    return known;
   }
-  if (!DECIMAL.test(recvToken.text) || !DECIMAL.test(sendToken.text)) return { row: null, problem: `queues are not numbers: "${line.trim()}"` };
-  const protocol = proto[1] as Protocol;
-  const family: Family = proto[2] === '4' ? 'ipv4' : 'ipv6';
-  let next = 5;
+}
+
+/** The anchors at the start of every row: protocol, queues, local address, the blanks after it, foreign address. */
+const ROW_HEAD = /^\s*(tcp|udp)(46|4|6)\s+(\d+)\s+(\d+)\s+(\S+)(\s+)(\S+)/;
+const STATE_WORD = /^\s+(\S+)/;
+
+function parseRow(line: string, reading: Reading, options: NetstatOptions, hosts: HostCache): RowResult {
+  const head = ROW_HEAD.exec(line);
+  if (head === null) return { row: null, problem: `not a socket row: "${line.trim()}"` };
+  const [whole, protocolText = '', vflag = '', recvText = '', sendText = '', localText = '', gap = '', foreignText = ''] = head;
+  const protocol = protocolText as Protocol;
+  const family: Family = vflag === '4' ? 'ipv4' : 'ipv6';
+  let rest = line.slice(whole.length);
   let state: SocketState = 'UNCONN';
   if (protocol === 'tcp') {
-    const word = tokens[5]?.text ?? '';
-    const mapped = tcpState(word);
-    if (mapped === null && !/^-?\d+$/.test(word)) return { row: null, problem: `no TCP state in "${line.trim()}"` };
+    const word = STATE_WORD.exec(rest);
+    const mapped = word === null ? null : tcpState(word[1] ?? '');
+    if (word === null || (mapped === null && !/^-?\d+$/.test(word[1] ?? ''))) return { row: null, problem: `no TCP state in "${line.trim()}"` };
     state = mapped ?? 'UNKNOWN';
-    next = 6;
+    rest = rest.slice(word[0].length);
   }
-  const local = splitEndpoint(localToken.text);
-  const foreign = splitEndpoint(foreignToken.text);
+  const local = splitEndpoint(localText);
+  const foreign = splitEndpoint(foreignText);
   if (local === null || foreign === null) return { row: null, problem: `addresses without a port in "${line.trim()}"` };
-  const wide = options.fullAddresses ?? (foreignToken.start - localToken.start >= WIDE_FIELD || localToken.text.length > NARROW_FIELD_MAX);
-  const localHost = readHost(local.host, family, wide);
+  // With -l the local address field is 45 wide, without it 22: where the foreign address starts says which.
+  const wide = options.fullAddresses ?? (localText.length + gap.length >= WIDE_FIELD || localText.length > NARROW_FIELD_MAX);
+  const localHost = hosts.read(local.host, family, wide);
   if (typeof localHost === 'string') return { row: null, problem: localHost };
   const connected = !(foreign.host === '*' && foreign.port === '*');
-  const remoteHost = connected ? readHost(foreign.host, family, wide) : { address: null, truncated: false };
+  const remoteHost = connected ? hosts.read(foreign.host, family, wide) : { address: null, truncated: false };
   if (typeof remoteHost === 'string') return { row: null, problem: remoteHost };
   if (protocol === 'udp') state = connected ? 'ESTAB' : 'UNCONN';
-  const processColumns = readProcessColumns(line, tokens.slice(next), section);
+  const processColumns = readProcessColumns(rest, reading);
   return {
     row: {
       protocol,
       family,
-      dualStack: proto[2] === '46',
+      dualStack: vflag === '46',
       address: localHost.address,
       port: local.port === '*' ? 0 : local.port,
       addressTruncated: localHost.truncated,
@@ -280,8 +300,8 @@ function parseRow(line: string, tokens: readonly Token[], section: Section, opti
       remoteAddressTruncated: remoteHost.truncated,
       remoteAddressText: foreign.host,
       state,
-      recvQ: Number(recvToken.text),
-      sendQ: Number(sendToken.text),
+      recvQ: Number(recvText),
+      sendQ: Number(sendText),
       pid: processColumns.pid,
       processName: processColumns.processName,
       processNameMaybeTruncated: (processColumns.processName?.length ?? 0) >= NAME_WIDTH,
@@ -308,21 +328,22 @@ export function parseNetstat(text: string, options: NetstatOptions = {}): Netsta
   const problems = new ProblemList();
   const rows: NetstatRow[] = [];
   const layouts = new Set<NetstatLayout | null>();
-  let section: Section = NO_HEADER;
+  let reading = readingOf(NO_HEADER);
   let rowsWithoutHeader = 0;
+  const hosts = new HostCache();
   for (const line of text.split('\n')) {
-    const header = readHeader(line);
+    const header = /^\s*Proto/.test(line) ? readHeader(line) : null;
     if (header !== null) {
-      section = header;
+      reading = readingOf(header);
       layouts.add(header.layout);
       if (header.layout === null) problems.add(`unrecognised netstat header columns after (state): "${header.columns.join(' ')}"; no pid is reported`);
       continue;
     }
     if (!/^\s*(tcp|udp)/.test(line)) continue;
-    const { row, problem } = parseRow(line, tokenize(line), section, options);
+    const { row, problem } = parseRow(line, reading, options, hosts);
     if (problem !== null) problems.add(problem);
     if (row === null) continue;
-    if (section === NO_HEADER) rowsWithoutHeader++;
+    if (reading.section === NO_HEADER) rowsWithoutHeader++;
     rows.push(row);
   }
   if (rowsWithoutHeader > 0) {
