@@ -103,6 +103,8 @@ describe('lsof endpoints and edge cases', () => {
     expect(parseLsofEndpoint('[::ffff:127.0.0.1]:80', 'ipv6')).toEqual({ family: 'ipv6', address: '::ffff:127.0.0.1', port: 80 });
     expect(parseLsofEndpoint('localhost:ipp', 'ipv4')).toBeNull();
     expect(parseLsofEndpoint('[fe80::1%lo0]:5353', 'ipv6')).toEqual({ family: 'ipv6', address: 'fe80::1%lo0', port: 5353 });
+    // IPv4 text on an IPv6 (dual-stack) socket: written the way netstat's tcp46 rows are.
+    expect(parseLsofEndpoint('127.0.0.1:3000', 'ipv6')).toEqual({ family: 'ipv6', address: '::ffff:127.0.0.1', port: 3000 });
   });
 
   it('undoes the embedded scope only where the kernel embeds one', () => {

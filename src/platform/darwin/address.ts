@@ -59,7 +59,12 @@ export function isIPv6Text(text: string): boolean {
   return halves.length === 2 ? count <= 7 : count === 8;
 }
 
-/** The wildcard address of a family. */
+/**
+ * The wildcard address of a family, as portdoctor writes `*`.
+ *
+ * @example
+ * wildcardAddress('ipv6'); // '::'
+ */
 export function wildcardAddress(family: Family): string {
   return family === 'ipv4' ? '0.0.0.0' : '::';
 }
@@ -113,7 +118,15 @@ function unembed(canonical: string): string {
   return `${formatIPv6Bytes(bytes)}%${index}`;
 }
 
-/** A port as printed: decimal 0-65535, or `*` for "none/any". */
+/**
+ * A port as printed: decimal 0-65535, or `*` for "none/any"; null for anything else (a service
+ * name means the tool ran without -n/-P).
+ *
+ * @example
+ * parsePortText('8021');  // 8021
+ * parsePortText('*');     // '*'
+ * parsePortText('https'); // null
+ */
 export function parsePortText(text: string): number | '*' | null {
   if (text === '*') return '*';
   if (!/^\d{1,5}$/.test(text)) return null;

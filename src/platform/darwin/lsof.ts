@@ -51,20 +51,23 @@ export interface LsofResult {
   readonly problems: readonly string[];
 }
 
-interface Endpoint {
+/** One side of a socket as lsof names it. */
+export interface LsofEndpoint {
   readonly family: Family | null;
   readonly address: string | null;
   readonly port: number | null;
 }
 
 /**
- * One side of lsof's `n` field: `127.0.0.1:631`, `[::1]:631`, `*:22`, `*:*`.
+ * One side of lsof's `n` field: `127.0.0.1:631`, `[::1]:631`, `*:22`, `*:*`. IPv4 text on an IPv6
+ * socket (`t` IPv6) is a dual-stack socket's IPv4 side, written `::ffff:a.b.c.d` as netstat rows
+ * of `tcp46` sockets are.
  *
  * @example
  * parseLsofEndpoint('[fe80:5::aede:48ff:fe00:1122]:49154', 'ipv6');
  * // { family: 'ipv6', address: 'fe80::aede:48ff:fe00:1122%5', port: 49154 }
  */
-export function parseLsofEndpoint(text: string, typeFamily: Family | null): Endpoint | null {
+export function parseLsofEndpoint(text: string, typeFamily: Family | null): LsofEndpoint | null {
   const colon = text.lastIndexOf(':');
   if (colon <= 0) return null;
   const port = parsePortText(text.slice(colon + 1));
@@ -76,7 +79,7 @@ export function parseLsofEndpoint(text: string, typeFamily: Family | null): Endp
     const canonical = canonicalIPv6(host.slice(1, -1));
     return canonical === null ? null : { family: 'ipv6', address: unembedKameScope(canonical), port: portNumber };
   }
-  if (isIPv4(host)) return { family: 'ipv4', address: host, port: portNumber };
+  if (isIPv4(host)) return typeFamily === 'ipv6' ? { family: 'ipv6', address: `::ffff:${host}`, port: portNumber } : { family: 'ipv4', address: host, port: portNumber };
   return null;
 }
 

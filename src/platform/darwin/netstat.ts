@@ -127,7 +127,8 @@ const WIDE_HOST_CUT = 39;
 const HEADER = /^Proto\s+Recv-Q\s+Send-Q\s+Local Address\s+Foreign Address\s+\(state\)(.*)$/i;
 const IPV6_PREFIX = /^[0-9a-f:.]*(?:%[A-Za-z0-9_.-]*)?$/i;
 
-interface Section {
+/** A `Proto … (state) …` header: the names of the columns after `(state)`, and the layout they make. */
+export interface NetstatHeader {
   readonly layout: NetstatLayout | null;
   readonly columns: readonly string[];
 }
@@ -138,14 +139,14 @@ interface Section {
  * the command-line tool parses it once, cold).
  */
 interface Reading {
-  readonly section: Section;
+  readonly section: NetstatHeader;
   readonly stats: RegExp | null;
   /** Capture groups of the pid and the process name in `stats`, or -1. */
   readonly pidGroup: number;
   readonly nameGroup: number;
 }
 
-function readingOf(section: Section): Reading {
+function readingOf(section: NetstatHeader): Reading {
   if (section.layout === null) return { section, stats: null, pidGroup: -1, nameGroup: -1 };
   let group = 1;
   let pidGroup = -1;
@@ -169,7 +170,7 @@ function readingOf(section: Section): Reading {
  * readHeader('Proto Recv-Q Send-Q  Local Address          Foreign Address        (state)     rhiwat shiwat    pid   epid  state    options');
  * // { layout: 'classic', columns: ['rhiwat', 'shiwat', 'pid', 'epid', 'state', 'options'] }
  */
-export function readHeader(line: string): Section | null {
+export function readHeader(line: string): NetstatHeader | null {
   const match = HEADER.exec(line.trim());
   if (match === null) return null;
   const columns = (match[1] ?? '')
@@ -310,7 +311,7 @@ function parseRow(line: string, reading: Reading, options: NetstatOptions, hosts
   };
 }
 
-const NO_HEADER: Section = { layout: null, columns: [] };
+const NO_HEADER: NetstatHeader = { layout: null, columns: [] };
 
 /**
  * Parses the output of `netstat -an[v][l] -p tcp|udp` (one or several tables; other sections such
