@@ -17,9 +17,11 @@ export interface HostPort {
 const WILDCARDS = new Set(['0.0.0.0', '::']);
 
 /**
- * The containers that publish this host port (any state: a stopped one keeps its bindings in its
- * configuration, but the API lists ports only while it runs). An address matches the same address or
- * a wildcard binding; a binding without an address (Podman leaves it out) matches any address.
+ * The containers whose published ports include this host port. The list carries ports only for
+ * running containers, so none here means no running container publishes it (a docker-proxy left on
+ * it is stale); a stopped container's wish is in its inspect answer (`requestedPorts`). An address
+ * matches the same address or a wildcard binding; a binding without an address (Podman leaves it
+ * out) matches any address.
  *
  * @example
  * containersPublishing(list, { port: 8080, protocol: 'tcp', address: '127.0.0.1' }).map((c) => c.name) // ['web']

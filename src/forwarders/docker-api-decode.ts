@@ -75,7 +75,7 @@ export function decodeContainerList(json: Json): ContainerSummary[] | null {
     const id = str(item.Id);
     if (id === null) return null;
     const names = (Array.isArray(item.Names) ? item.Names : []).map(str).filter((n): n is string => n !== null).map(containerName);
-    // Podman 3.0 answered `Ports: null` (containers/podman#9553): no ports known, not an error.
+    // Podman 3.0 answered `Ports: null` (https://github.com/podman-container-tools/podman/issues/9553): no ports known, not an error.
     const ports = (Array.isArray(item.Ports) ? item.Ports : []).map(publishedPort).filter((p): p is PublishedPort => p !== null);
     containers.push({ id, name: names[0] ?? id.slice(0, 12), names, image: str(item.Image), state: str(item.State), status: str(item.Status), ports, addresses: networkAddresses(item.NetworkSettings) });
   }
@@ -157,7 +157,7 @@ function portBindings(value: Json): PortBinding[] {
 
 function decodeState(value: Json): ContainerState {
   const state = isObject(value) ? value : {};
-  // Docker calls it Health; Podman's compat answer has carried it as Healthcheck too.
+  // Docker calls it Health; Podman's own inspect calls it Healthcheck (vv9k/podman-api-rs#124): accept both.
   const health = isObject(state.Health) ? state.Health : isObject(state.Healthcheck) ? state.Healthcheck : null;
   const log = health !== null && Array.isArray(health.Log) ? health.Log : [];
   const last = log.at(-1);

@@ -87,6 +87,8 @@ function splitOutsideBrackets(text: string, separator: string): string[] {
  * // { type: 'tcp-listen', params: ['8080'], options: Map { 'fork' => '', 'bind' => '127.0.0.1' } }
  */
 export function parseSocatAddress(text: string): SocatAddress | null {
+  // `-` is socat's short form of STDIO.
+  if (text === '-') return { type: 'stdio', params: [], options: new Map() };
   if (/!!|["'{}()\\]/.test(text)) return null;
   const [head = '', ...optionTexts] = splitOutsideBrackets(text, ',');
   const [type = '', ...params] = splitOutsideBrackets(head, ':');
