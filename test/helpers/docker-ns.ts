@@ -389,3 +389,34 @@ export class DockerEngine implements AsyncDisposable {
     this.stop();
   }
 }
+
+export interface HttpProbe {
+  /** The TCP connection was accepted. */
+  readonly connected: boolean;
+  /** What came back (the HTTP status line when there was one). */
+  readonly reply: string;
+  /** ECONNREFUSED, ECONNRESET, … or null. */
+  readonly error: string | null;
+}
+
+const PROBE_SCRIPT = `
+const net = require('node:net');
+const [host, port] = process.argv.slice(1);
+let connected = false, reply = '', error = null;
+const done = () => { process.stdout.write(JSON.stringify({ connected, reply: reply.split('\\r\\n')[0], error })); process.exit(0); };
+const s = net.connect({ host, port: Number(port) }, () => { connected = true; s.write('GET / HTTP/1.0\\r\\nHost: x\\r\\n\\r\\n'); });
+s.on('data', (d) => { reply += d; });
+s.on('error', (e) => { error = e.code ?? e.message; });
+s.on('close', done);
+setTimeout(() => { error = error ?? 'TIMEOUT'; done(); }, 3000).unref();
+`;
+
+/** One HTTP/1.0 GET from inside the namespace (node, bounded at 3 s): what a user's curl would see. */
+export function httpProbe(netns: TestNetns, host: string, port: number): HttpProbe {
+  const result = netns.run([process.execPath, '-e', PROBE_SCRIPT, host, String(port)], { timeoutMs: 10_000 });
+  try {
+    return JSON.parse(result.stdout) as HttpProbe;
+  } catch {
+    throw new Error(`probe of ${host}:${port} printed no JSON: ${result.stdout}${result.stderr}`);
+  }
+}
