@@ -3,6 +3,7 @@
  * is, where to read its destination, and how to stop it properly. A rule or renderer looks a holder
  * up here instead of branching on names.
  */
+import { conmonContainer, type ConmonContainer } from './conmon.js';
 import { parseDockerProxyArgv } from './docker-proxy.js';
 import { parseKubectlArgv } from './kubectl.js';
 import { parseSocatArgv } from './socat.js';
@@ -15,6 +16,7 @@ export type ForwarderKind =
   | 'dockerd'
   | 'rootlesskit'
   | 'docker-desktop'
+  | 'podman-conmon'
   | 'kubectl-port-forward'
   | 'ssh'
   | 'socat'
@@ -52,6 +54,8 @@ export interface ForwarderEntry {
   /** Required command-line shape, when the name alone is not enough (`kubectl` does much else). */
   readonly shape?: (argv: readonly string[]) => boolean;
   readonly parse?: (argv: readonly string[], pid: number) => ArgvForwards;
+  /** The container the process serves, when its command line names it. */
+  readonly container?: (argv: readonly string[]) => ConmonContainer | null;
 }
 
 const DOCKER_STOP = 'docker stop <container> (docker ps names the container that publishes the port)';
@@ -61,7 +65,8 @@ const DOCKER_STOP = 'docker stop <container> (docker ps names the container that
  * (moby cmd/docker-proxy, rootlesskit cmd/rootlesskit-docker-proxy); dockerd holding the port itself
  * with `--userland-proxy=false` (observed with Debian's docker.io 20.10 in this repository's tests);
  * com.docker.backend holding published ports on macOS (docker/for-mac#4906, #5895); wslrelay.exe
- * holding WSL 2's forwarded ports on Windows (microsoft/WSL#10601, CzBiX/WSLHostPatcher#18).
+ * holding WSL 2's forwarded ports on Windows (microsoft/WSL#10601, CzBiX/WSLHostPatcher#18); rootful
+ * Podman's conmon holding published ports (observed with Debian's podman 4.3 in this repository's tests).
  */
 export const FORWARDERS: readonly ForwarderEntry[] = [
   {
@@ -96,6 +101,15 @@ export const FORWARDERS: readonly ForwarderEntry[] = [
     destination: ['docker-api'],
     killable: false,
     stop: () => DOCKER_STOP,
+  },
+  {
+    kind: 'podman-conmon',
+    names: ['conmon'],
+    description: "Podman's container monitor, holding a published port while DNAT rules forward it to the container",
+    destination: ['docker-api', 'nat-rules'],
+    killable: false,
+    stop: () => 'podman stop <container> (podman ps names the container that publishes the port)',
+    container: conmonContainer,
   },
   {
     kind: 'kubectl-port-forward',
@@ -153,6 +167,8 @@ export interface ForwarderReading {
   readonly notes: readonly string[];
   readonly killable: boolean;
   readonly stop: string;
+  /** The container the command line names (conmon's -c/-n); null when it names none. */
+  readonly container: ConmonContainer | null;
 }
 
 /** The table entry for a process, by argv[0] first and comm second; undefined when it is not a forwarder. */
@@ -171,7 +187,10 @@ export function forwarderEntry(process: ProcessIdentity): ForwarderEntry | undef
 export function readForwarder(process: ProcessIdentity): ForwarderReading | null {
   const entry = forwarderEntry(process);
   if (entry === undefined) return null;
-  const base = { kind: entry.kind, description: entry.description, destination: entry.destination, killable: entry.killable, stop: entry.stop(process.pid) };
+  const container = entry.container?.(process.argv) ?? null;
+  // A named container makes the stop exact (`podman stop web`).
+  const stop = container !== null && container.name !== null && entry.kind === 'podman-conmon' ? `podman stop ${container.name}` : entry.stop(process.pid);
+  const base = { kind: entry.kind, description: entry.description, destination: entry.destination, killable: entry.killable, stop, container };
   if (entry.parse === undefined) return { ...base, forwards: [], unread: null, notes: [] };
   if (process.argv.length === 0) return { ...base, forwards: [], unread: 'the command line could not be read', notes: [] };
   const parsed = entry.parse(process.argv, process.pid);

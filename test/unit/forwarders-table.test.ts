@@ -44,6 +44,14 @@ describe('recognising forwarders', () => {
     expect(readForwarder({ pid: 13536, name: 'dockerd', argv: ['/usr/sbin/dockerd', '--userland-proxy=false'] })).toMatchObject({ kind: 'dockerd', destination: ['docker-api', 'nat-rules'], killable: false });
   });
 
+  it('knows rootful Podman\'s conmon and the container its command line names (argv of a live conmon, Podman 4.3, this repository\'s Podman test)', () => {
+    const id = '601cc67f288036c171ba43d96a5ee9f86813b3aa40725b8511cab11e6c5be05b';
+    const argv = ['/usr/bin/conmon', '--api-version', '1', '-c', id, '-u', id, '-r', '/usr/bin/runc', '-b', `/tmp/pd-podman-OcIbfG/root/vfs-containers/${id}/userdata`, '-p', `/tmp/pd-podman-OcIbfG/run/vfs-containers/${id}/userdata/pidfile`, '-n', 'web', '--exit-dir', '/tmp/pd-podman-OcIbfG/tmp/exits', '--full-attach', '-l', `k8s-file:/tmp/pd-podman-OcIbfG/root/vfs-containers/${id}/userdata/ctr.log`, '--log-level', 'warning', '--exit-command', '/usr/bin/podman', '--exit-command-arg', '--root', '--exit-command-arg', '-n', '--exit-command-arg', 'not-the-name'];
+    expect(readForwarder({ pid: 29098, name: 'conmon', argv })).toMatchObject({ kind: 'podman-conmon', container: { id, name: 'web' }, stop: 'podman stop web', killable: false, destination: ['docker-api', 'nat-rules'] });
+    expect(readForwarder({ pid: 1, name: 'conmon', argv: ['conmon', '--cid=abc', '--name=db'] })?.container).toEqual({ id: 'abc', name: 'db' });
+    expect(readForwarder({ pid: 1, name: 'conmon', argv: ['conmon', '--api-version', '1'] })).toMatchObject({ container: null, stop: expect.stringMatching(/^podman stop <container>/) });
+  });
+
   it('takes kubectl only when it port-forwards, and ssh/socat with their forwards and kill', () => {
     expect(forwarderEntry({ pid: 1, name: 'kubectl', argv: words('kubectl get pods') })).toBeUndefined();
     expect(readForwarder({ pid: 31, name: 'kubectl', argv: words('kubectl.exe port-forward svc/web 8080:80') })?.forwards[0]?.to.host).toBe('svc/web');
