@@ -4,7 +4,10 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listContainers } from '../../src/forwarders/docker-api.js';
+import { readForwarder } from '../../src/forwarders/table.js';
 import { alive, DockerEngine, dockerSkipReason, netnsOf } from '../helpers/docker-ns.js';
+import { argvOf, holdersOf } from '../helpers/proc-listeners.js';
 
 const skip = dockerSkipReason();
 if (skip !== null) console.warn(`[docker-engine] skipped: ${skip}`);
@@ -53,5 +56,34 @@ describe.skipIf(skip !== null)(`stopping the engine${skip === null ? '' : ` (ski
     expect(existsSync('/etc/docker/key.json')).toBe(false);
     expect(existsSync('/run/docker/plugins')).toBe(false);
     expect(existsSync('/run/containerd/s')).toBe(false);
+  }, 90_000);
+});
+
+describe.skipIf(skip !== null)(`an engine that died${skip === null ? '' : ` (skipped: ${skip})`}`, () => {
+  it('takes docker-proxy with it, leaves the container running; the API fails at once and says why; cleanup leaves nothing', async () => {
+    const engine = await DockerEngine.start();
+    try {
+      engine.run('orphan', { publish: ['127.0.0.1:18090:80'], command: ['/bin/httpd', '-f', '-p', '80', '-h', '/www'] });
+      const [holder] = holdersOf(engine.netns.inode, 18090);
+      expect(readForwarder({ pid: holder?.pid ?? 0, name: 'docker-proxy', argv: argvOf(holder?.pid ?? 0) })?.forwards[0]).toMatchObject({ from: { address: '127.0.0.1', port: 18090 }, to: { port: 80 } });
+      const containerPid = engine.containerPid('orphan');
+      process.kill(engine.pid, 'SIGKILL');
+      for (let i = 0; i < 100 && (alive(engine.pid) || alive(holder?.pid ?? 0)); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(alive(engine.pid)).toBe(false);
+      // dockerd starts docker-proxy with a parent-death signal: the proxy goes with it and frees the port,
+      // while the container (kept by its shim) runs on, unreachable.
+      expect(alive(holder?.pid ?? 0)).toBe(false);
+      expect(holdersOf(engine.netns.inode, 18090)).toEqual([]);
+      expect(alive(containerPid)).toBe(true);
+      const started = performance.now();
+      const list = await listContainers({ kind: 'unix', path: engine.socket });
+      expect(performance.now() - started).toBeLessThan(1000);
+      expect(list).toMatchObject({ ok: false, reason: `nothing accepts connections at unix://${engine.socket}: the Docker engine is not running` });
+    } finally {
+      const { dir, netns } = engine;
+      engine.stop();
+      expect(existsSync(dir)).toBe(false);
+      expect(readdirSync('/var/run/netns')).not.toContain(netns.name);
+    }
   }, 90_000);
 });

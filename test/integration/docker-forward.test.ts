@@ -10,6 +10,7 @@ import { containerLogs, inspectContainer, listContainers } from '../../src/forwa
 import { containersPublishing, withContainer } from '../../src/forwarders/containers.js';
 import type { DockerEndpoint } from '../../src/forwarders/docker-endpoint.js';
 import { forwardForSocket, readForwarder, type ForwarderReading } from '../../src/forwarders/table.js';
+import type { Forward } from '../../src/forwarders/types.js';
 import { DockerEngine, dockerSkipReason, httpProbe } from '../helpers/docker-ns.js';
 import { argvOf, commOf, holdersOf, listenersInNetnsOf, type Listener } from '../helpers/proc-listeners.js';
 
@@ -19,6 +20,13 @@ if (skip !== null) console.warn(`[docker-forward] skipped: ${skip}`);
 /** The forwarder holding the port in the engine's namespace, read from its live command line. */
 function holderReading(engine: DockerEngine, port: number, protocol: 'tcp' | 'udp' = 'tcp'): { pid: number; sockets: Listener[]; reading: ForwarderReading | null }[] {
   return holdersOf(engine.netns.inode, port, protocol).map(({ pid, sockets }) => ({ pid, sockets, reading: readForwarder({ pid, name: commOf(pid), argv: argvOf(pid) }) }));
+}
+
+/** The first forward a holder's command line gave (failing the test when there is none). */
+function firstForward(holder: { reading: ForwarderReading | null } | undefined): Forward {
+  const forward = holder?.reading?.forwards[0];
+  if (forward === undefined) throw new Error(`no forward read: ${holder?.reading?.unread ?? 'no forwarder'}`);
+  return forward;
 }
 
 /** The container's own listening sockets, read in its namespace without sending it anything. */
@@ -68,7 +76,7 @@ describe.skipIf(skip !== null)(`published ports through docker-proxy${skip === n
       expect(list.ok).toBe(true);
       if (!list.ok) return;
       const [holder] = holderReading(engine, 8080);
-      const forward = withContainer(holder?.reading?.forwards[0] ?? ({} as never), list.value);
+      const forward = withContainer(firstForward(holder), list.value);
       expect(forward.to.container?.name).toBe('web');
       expect(forward.stop).toBe('docker stop web');
       const web = await inspectContainer(api, 'web');
@@ -95,7 +103,7 @@ describe.skipIf(skip !== null)(`published ports through docker-proxy${skip === n
         ['::', '::', 80],
       ]);
       const list = await listContainers(api);
-      expect(list.ok && holders.map((h) => withContainer(h.reading?.forwards[0] ?? ({} as never), list.value).to.container?.name)).toEqual(['ok', 'ok']);
+      expect(list.ok && holders.map((h) => withContainer(firstForward(h), list.value).to.container?.name)).toEqual(['ok', 'ok']);
       expect(containerListeners(engine, 'ok')).toEqual([{ protocol: 'tcp', address: '::', port: 80 }]);
     });
   });
@@ -155,7 +163,7 @@ describe.skipIf(skip !== null)(`published ports through docker-proxy${skip === n
       expect(second.stderr).toMatch(/Bind for 0\.0\.0\.0:8084 failed: port is already allocated/);
       const list = await listContainers(api);
       expect(list.ok && list.value.find((c) => c.name === 'second')?.state).toBe('created');
-      const names = list.ok ? holderReading(engine, 8084).map((h) => withContainer(h.reading?.forwards[0] ?? ({} as never), list.value).to.container?.name) : [];
+      const names = list.ok ? holderReading(engine, 8084).map((h) => withContainer(firstForward(h), list.value).to.container?.name) : [];
       expect(names).toEqual(['first', 'first']);
     });
   });
