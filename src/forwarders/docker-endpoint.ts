@@ -14,7 +14,7 @@ export function endpointText(endpoint: DockerEndpoint): string {
   return `tcp://${endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host}:${endpoint.port}`;
 }
 
-const UNSUPPORTED_HINT = 'Point DOCKER_HOST at the engine\'s Unix socket (unix:///var/run/docker.sock) or at a plain-TCP port, or run `docker ps` yourself.';
+const UNSUPPORTED_HINT = 'Point DOCKER_HOST at the engine\'s Unix socket (unix:///PATH) or at a plain-TCP port (tcp://HOST:PORT), or run `docker ps` yourself.';
 
 /**
  * Reads DOCKER_HOST from `env`; without it, `defaultSocket`. TLS (DOCKER_TLS_VERIFY), ssh:// and
