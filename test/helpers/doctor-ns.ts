@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { publicCli } from './built-dist.js';
 import { CLI } from './cli.js';
 import { NOBODY } from './processes.js';
 
@@ -163,7 +164,7 @@ export class Situation implements AsyncDisposable {
   /** Runs the built CLI inside the namespace (or, with inHost, in the test's own namespace). */
   cli(args: readonly string[], options: { nobody?: boolean; inHost?: boolean; columns?: number } = {}): { code: number | null; stdout: string; stderr: string; wallMs: number } {
     const prefix = [...(options.inHost === true ? [] : this.prefix), ...(options.nobody === true ? ['setpriv', ...NOBODY] : [])];
-    const argv = [...prefix, process.execPath, CLI, ...args];
+    const argv = [...prefix, process.execPath, options.nobody === true ? publicCli() : CLI, ...args];
     const started = performance.now();
     // An empty directory as cwd: the doctor scans the current directory for project
     // configuration, and the repository's own fixtures must not leak into these situations.
