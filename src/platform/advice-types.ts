@@ -51,6 +51,8 @@ export interface FixAdvice {
   /** The port-excluded finding (Windows' excluded port ranges). */
   excludedPort(input: { readonly port: number; readonly range: ExcludedPortRange; readonly protocol: string }): AdviceText;
 
+  /** What else can swallow loopback connections to a live listener, where to look next. */
+  noAnswer(port: number, pid: number | null): string;
   /** How to remove or bypass the firewall rule that blocks loopback traffic. */
   firewallFix(match: FirewallRuleMatch): string;
   /** Reach a listener in another network namespace (Linux), given its name and a pid inside. */

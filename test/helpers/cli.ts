@@ -45,7 +45,7 @@ export function jsonOf(result: CliResult): unknown {
  * answering while the CLI probes them (spawnSync would freeze them).
  */
 export function runCliAsync(args: readonly string[], prefix: readonly string[] = []): Promise<CliResult> {
-  const argv = [...prefix, process.execPath, CLI, ...args];
+  const argv = [...prefix, process.execPath, runsAsAnotherUser(prefix) ? publicCli() : CLI, ...args];
   return new Promise((resolve) => {
     execFile(argv[0]!, argv.slice(1), { encoding: 'utf8', timeout: 20_000, env: { ...process.env, NO_COLOR: '1' } }, (error, stdout, stderr) => {
       const code = error === null ? 0 : typeof error.code === 'number' ? error.code : null;

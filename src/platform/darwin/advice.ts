@@ -50,6 +50,8 @@ export const DARWIN_ADVICE: FixAdvice = {
     detail: `Port ${port} lies in the excluded range ${range.from}-${range.to}.`,
     fix: `Pick a port outside ${range.from}-${range.to} ('portdoctor free' does).`,
   }),
+  noAnswer: (port, pid) =>
+    `Look for what swallows the packets: pf rules and anchors ('sudo pfctl -sr', 'sudo pfctl -sA'), a content filter or VPN (System Settings › Network › Filters and VPN); then check the server itself (${pid === null ? `'portdoctor who ${port}'` : `'sample ${pid} 3'`}).`,
   firewallFix,
   enterNetns: () => 'Connect from where the server runs, or forward the port to this machine.',
 };

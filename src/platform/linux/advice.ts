@@ -47,6 +47,8 @@ export const LINUX_ADVICE: FixAdvice = {
     detail: `Port ${port} lies in the excluded range ${range.from}-${range.to}.`,
     fix: `Pick a port outside ${range.from}-${range.to} ('portdoctor free' does).`,
   }),
+  noAnswer: (port, pid) =>
+    `Look for what swallows the packets on the way: rules portdoctor could not evaluate ('nft list ruleset', 'iptables-save'), a queueing discipline on lo ('tc qdisc show dev lo', 'tc filter show dev lo'), eBPF programs on the cgroup ('bpftool cgroup tree'), a VPN or security agent that intercepts local traffic; then check the server itself (${pid === null ? `'portdoctor who ${port}'` : `'cat /proc/${pid}/stack', 'strace -p ${pid}'`}).`,
   firewallFix,
   enterNetns: (name, pid) => `Connect from inside that namespace ('ip netns exec ${name ?? '<name>'} …' or 'nsenter -t ${pid ?? '<pid>'} -n …'), or run the server in this one, or forward the port (veth, socat).`,
 };

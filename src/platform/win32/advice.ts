@@ -41,6 +41,8 @@ export const WIN32_ADVICE: FixAdvice = {
       ? `Choose a port outside ${range.from}-${range.to} ('portdoctor free' never returns an excluded one), or remove the reservation: 'netsh int ipv4 delete excludedportrange protocol=${protocol} startport=${range.from} numberofports=${range.to - range.from + 1}' (elevated).`
       : `Choose a port outside ${range.from}-${range.to} ('portdoctor free' never returns an excluded one); or, in an elevated prompt, restart WinNAT to release its blocks: 'net stop winnat' then 'net start winnat'; or move the dynamic range away: 'netsh int ipv4 set dynamicport ${protocol} start=49152 num=16384'; or reserve ${port} for yourself while WinNAT is stopped: 'netsh int ipv4 add excludedportrange protocol=${protocol} startport=${port} numberofports=1'.`,
   }),
+  noAnswer: (port, pid) =>
+    `Look for what swallows the packets: security software that filters local traffic (its Windows Filtering Platform filters: 'netsh wfp show state'), a VPN client, a port proxy ('netsh interface portproxy show all'); then check the server itself (${pid === null ? `'portdoctor who ${port}'` : `Resource Monitor › pid ${pid} › Analyze Wait Chain`}).`,
   // Windows Firewall does not filter loopback, so no rule is ever quoted; worded for completeness.
   firewallFix: (match) => `Review the rule in Windows Defender Firewall with Advanced Security (${match.rule}).`,
   enterNetns: () => 'Connect from where the server runs (inside WSL: wsl -d DISTRO -- …), or forward the port.',
