@@ -9,7 +9,8 @@ import type { Reporter, TestCase, TestModule } from 'vitest/node';
  * - with PORTDOCTOR_FAIL_ON_SKIP=1 (set by .ci/run, which installs everything the tests use), any
  *   skip fails the run.
  */
-const REASON = /\((needs [^)]*|skipped[^)]*)\)/;
+/** `(needs …)` or `(skipped …)`, with one level of parentheses inside. */
+const REASON = /\(((?:needs |skipped)(?:[^()]|\([^()]*\))*)\)/;
 
 function reasonOf(test: TestCase): string | null {
   const result = test.result();
