@@ -21,6 +21,8 @@ export interface ProbeAttempt {
   readonly fingerprint: Fingerprint | null;
   /** UDP only: the first bytes of a reply, printable. */
   readonly reply?: string;
+  /** TCP attempts that connected: our side's address, i.e. the client address the server saw. */
+  readonly localAddress?: string;
 }
 
 /**
@@ -90,9 +92,10 @@ async function attemptTcp(address: string, target: Target, options: Required<Omi
     return { address, family, status, latencyMs: status === 'timeout' ? null : connection.latencyMs, error: connection.error, fingerprint: null };
   }
   const { socket, latencyMs } = connection;
+  const local = socket.localAddress === undefined ? {} : { localAddress: socket.localAddress };
   if (!options.fingerprint) {
     socket.destroy();
-    return { address, family, status: 'open', latencyMs, error: null, fingerprint: null };
+    return { address, family, status: 'open', latencyMs, error: null, fingerprint: null, ...local };
   }
   const fp = await fingerprintSocket(socket, target.port, {
     scheme: target.scheme,
@@ -102,7 +105,7 @@ async function attemptTcp(address: string, target: Target, options: Required<Omi
     connectLatencyMs: latencyMs,
   });
   const status: ProbeStatus = fp.answered ? 'open' : fp.reset ? 'reset' : 'silent';
-  return { address, family, status, latencyMs, error: status === 'reset' ? (fp.error ?? 'ECONNRESET') : null, fingerprint: fp };
+  return { address, family, status, latencyMs, error: status === 'reset' ? (fp.error ?? 'ECONNRESET') : null, fingerprint: fp, ...local };
 }
 
 async function attemptUdpAt(address: string, target: Target, timeoutMs: number): Promise<ProbeAttempt> {

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { unmapIPv4 } from '../address.js';
+import { collectCauses, collectClientPorts } from '../causes/collect.js';
 import { tryBind, type BindResult } from '../collectors/bind-check.js';
 import { probe } from '../collectors/probe.js';
 import { whoHolds } from '../inventory.js';
@@ -80,7 +81,10 @@ export async function collectFacts(target: Target, options: DoctorOptions = {}):
   const firewallPromise = settingsPromise.then((settings) => os.loadFirewall(settings.ok ? { ephemeralRange: settings.value.ephemeralRange } : {}));
 
   const configPromise = collectConfig(options);
+  // Read before the probe, like the inventory: our own probe connections must not be counted.
+  const clientPortsPromise = settingsPromise.then((portSettings) => collectClientPorts(os, { target, clientView: views.includes('client'), replay: replay !== null, portSettings }));
   const inventory = await whoHolds([target.port], { all: true });
+  const clientPorts = await clientPortsPromise;
   const logOwner = logOwnerOf(inventory.sockets, target.port, options);
   const logsPromise = collectOwnerLogs(logOwner);
   // A replay has no network to probe and no stack to bind on: those steps are not run, and say so.
@@ -93,7 +97,14 @@ export async function collectFacts(target: Target, options: DoctorOptions = {}):
     for (const address of bindAddresses(target)) binds.push(await tryBind({ address, port: target.port, protocol: target.protocol }));
   }
 
-  const [loopback, hosts, portSettings, loaded, config, logs] = await Promise.all([loopbackPromise, hostsPromise, settingsPromise, firewallPromise, configPromise, logsPromise]);
+  const causesPromise = settingsPromise.then((portSettings) =>
+    collectCauses(
+      os,
+      { target, clientView: views.includes('client'), probe: probeResult, sockets: inventory.sockets, portSettings, replay: replay !== null, timeoutMs: options.timeoutMs ?? 1000, ...(options.clientPid === undefined ? {} : { clientPid: options.clientPid }) },
+      clientPorts,
+    ),
+  );
+  const [loopback, hosts, portSettings, loaded, config, logs, causes] = await Promise.all([loopbackPromise, hostsPromise, settingsPromise, firewallPromise, configPromise, logsPromise, causesPromise]);
   const firewall = checkFirewall(loaded, target, firewallAddresses({ probe: probeResult, target }));
   return {
     target,
@@ -113,5 +124,6 @@ export async function collectFacts(target: Target, options: DoctorOptions = {}):
     config,
     logOwner,
     logs,
+    causes,
   };
 }

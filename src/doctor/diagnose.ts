@@ -1,4 +1,5 @@
 import { RULES } from '../rules/index.js';
+import { supersede } from '../rules/supersede.js';
 import type { Finding, Severity } from '../types.js';
 import { buildSteps } from './steps.js';
 import type { DoctorFacts, DoctorReport, StepId } from './types.js';
@@ -34,6 +35,13 @@ export function diagnose(facts: DoctorFacts, elapsedMs = 0): DoctorReport {
       findings.push(finding);
     }
   });
+  // A specific cause demotes the generic finding it explains; the demoted one keeps its step.
+  const explained = supersede(findings);
+  explained.forEach((f, i) => {
+    const step = stepOf.get(findings[i]!);
+    if (f !== findings[i] && step !== undefined) stepOf.set(f, step);
+  });
+  findings.splice(0, findings.length, ...explained);
   // Array.prototype.sort is stable: within a severity, rule order is kept.
   findings.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);
   return {
@@ -54,6 +62,7 @@ export function diagnose(facts: DoctorFacts, elapsedMs = 0): DoctorReport {
       config: facts.config,
       logOwner: facts.logOwner,
       logs: facts.logs,
+      causes: facts.causes,
     },
     elapsedMs,
     ...(facts.replay === null ? {} : { replay: facts.replay }),

@@ -4,6 +4,7 @@ import type { Resolution } from '../collectors/resolution.js';
 import type { LocalhostMapping } from '../platform/common/hosts-file.js';
 import type { Snapshot } from '../platform/snapshot/format.js';
 import type { FirewallQuery, FirewallReport, LoopbackFacts, OsName, PortSettings, ScanStats } from '../platform/types.js';
+import type { CauseFacts } from '../causes/types.js';
 import type { ConfigScan } from '../config/types.js';
 import type { LogOwner, LogReport } from '../logs/types.js';
 import type { Target } from '../target.js';
@@ -29,6 +30,8 @@ export interface DoctorOptions {
   readonly configDir?: string | null;
   /** Whose logs to read, in addition to (or instead of, when nothing holds the port) the holder's. */
   readonly logOwner?: LogOwner;
+  /** A client process (`--pid`) whose environment the proxy check reads instead of ours (unless it holds the port). */
+  readonly clientPid?: number;
 }
 
 /** The configuration scan of the doctor: where, and what it found. */
@@ -91,6 +94,8 @@ export interface DoctorFacts {
   /** Whose logs were read (the holder of the port, or what the options named), null when nobody's. */
   readonly logOwner: LogOwner | null;
   readonly logs: LogReport | null;
+  /** What the cause checks found (proxies, Host and client rejections, descriptor and port exhaustion, socket units). */
+  readonly causes: CauseFacts;
 }
 
 /** The troubleshooting steps, in the order an admin walks them. Ids are a public contract. */
@@ -125,7 +130,7 @@ export interface DoctorReport {
   readonly sockets: readonly Socket[];
   readonly steps: readonly Step[];
   /** The raw facts behind the findings, for tools and the web page. */
-  readonly facts: Pick<DoctorFacts, 'resolution' | 'loopback' | 'hosts' | 'portSettings' | 'firewall' | 'binds' | 'scan' | 'config' | 'logOwner' | 'logs'>;
+  readonly facts: Pick<DoctorFacts, 'resolution' | 'loopback' | 'hosts' | 'portSettings' | 'firewall' | 'binds' | 'scan' | 'config' | 'logOwner' | 'logs' | 'causes'>;
   readonly elapsedMs: number;
   /** Present when the report comes from a replayed snapshot (probes and trial binds were not run). */
   readonly replay?: ReplayFacts;

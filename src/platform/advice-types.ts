@@ -1,3 +1,4 @@
+import type { CauseAdvice } from './advice-causes-types.js';
 import type { ExcludedPortRange, FirewallRuleMatch, OsName, PortSpan } from './types.js';
 
 /** A finding's detail and fix, worded for one OS. */
@@ -13,7 +14,7 @@ export interface AdviceText {
  * OS-free: they pick the advice for the facts' OS (`adviceFor(facts.os)`) and fill in the blanks.
  * Strings for people: commands are quoted the way the rest of the report quotes them.
  */
-export interface FixAdvice {
+export interface FixAdvice extends CauseAdvice {
   readonly os: OsName;
   /** How to run a command with privileges: `sudo portdoctor who 80`, or an elevated prompt on Windows. */
   elevate(command: string): string;

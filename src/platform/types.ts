@@ -1,9 +1,11 @@
 import type { LogOwner, RawLogLine } from '../logs/types.js';
 import type { Collected, Family, Port, ProcessInfo, Protocol, Socket } from '../types.js';
 import type { FixAdvice } from './advice-types.js';
+import type { CauseSources } from './causes-types.js';
 import type { Snapshot, SnapshotOptions } from './snapshot/format.js';
 
 export type { FixAdvice } from './advice-types.js';
+export type { CauseSources, OpenFiles, ProcessEnvironment, SocketUnit } from './causes-types.js';
 
 /** The operating systems portdoctor has a back-end for (the values of `process.platform`). */
 export type OsName = 'linux' | 'darwin' | 'win32';
@@ -355,6 +357,8 @@ export interface Platform {
   readonly processes: ProcessControl;
   /** The OS's spelling of every fix. */
   readonly advice: FixAdvice;
+  /** The sources of the cause checks (issue 14): a client's environment, fd limits, socket units. */
+  readonly causes: CauseSources;
   /** Records every raw source this back-end reads, for a bug report. */
   snapshot(options?: SnapshotOptions): Promise<Snapshot>;
 }

@@ -1,6 +1,7 @@
 import type { Rule } from '../doctor/types.js';
 import { addressRules } from './address-rules.js';
 import { applicationRules } from './application.js';
+import { CAUSE_RULES } from './causes.js';
 import { contextRules } from './context.js';
 import { firewallRules } from './firewall.js';
 import { knownHolder } from './known-holder.js';
@@ -24,6 +25,7 @@ export const RULES: readonly Rule[] = [
   loopbackDown,
   otherNetns,
   firewallRules,
+  ...CAUSE_RULES,
   processState,
   noAnswer,
   protocolMismatch,

@@ -1,3 +1,4 @@
+import { NO_CAUSE_FACTS } from '../../src/causes/types.js';
 import type { Fingerprint } from '../../src/collectors/fingerprint.js';
 import type { ProbeAttempt, ProbeResult } from '../../src/collectors/probe.js';
 import type { Resolution } from '../../src/collectors/resolution.js';
@@ -157,6 +158,7 @@ export function healthyFacts(over: Partial<DoctorFacts> = {}, os: OsName = 'linu
     config: null,
     logOwner: null,
     logs: null,
+    causes: NO_CAUSE_FACTS,
     ...over,
   };
 }

@@ -1,4 +1,5 @@
 import type { FixAdvice } from '../advice-types.js';
+import { DARWIN_CAUSE_ADVICE } from './advice-causes.js';
 import type { FirewallRuleMatch } from '../types.js';
 
 function firewallFix(match: FirewallRuleMatch): string {
@@ -54,4 +55,5 @@ export const DARWIN_ADVICE: FixAdvice = {
     `Look for what swallows the packets: pf rules and anchors ('sudo pfctl -sr', 'sudo pfctl -sA'), a content filter or VPN (System Settings › Network › Filters and VPN); then check the server itself (${pid === null ? `'portdoctor who ${port}'` : `'sample ${pid} 3'`}).`,
   firewallFix,
   enterNetns: () => 'Connect from where the server runs, or forward the port to this machine.',
+  ...DARWIN_CAUSE_ADVICE,
 };

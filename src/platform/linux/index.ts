@@ -6,6 +6,7 @@ import { liveReader, replayReader, type SourceReader } from '../snapshot/reader.
 import { redactSnapshot } from '../snapshot/redact.js';
 import type { LogRead, Platform, PlatformOrigin, ProcessControl } from '../types.js';
 import { LINUX_ADVICE } from './advice.js';
+import { linuxCauseSources } from './causes.js';
 import { listSocketsFrom, type ProcView } from './list-sockets.js';
 import { toProcessInfo } from './process.js';
 
@@ -61,6 +62,7 @@ function linuxPlatform(reader: SourceReader, view: () => Promise<ProcView>, orig
     hostsFile: (path) => readHostsThrough(reader, HOSTS, path),
     servicesFile: (path) => readServicesThrough(reader, SERVICES, path),
     advice: LINUX_ADVICE,
+    causes: linuxCauseSources(reader),
   };
 }
 

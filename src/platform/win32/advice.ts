@@ -1,4 +1,5 @@
 import type { FixAdvice } from '../advice-types.js';
+import { WIN32_CAUSE_ADVICE } from './advice-causes.js';
 
 /**
  * Windows: netsh, PowerShell, an elevated prompt. Windows has no privileged ports, and Windows
@@ -46,4 +47,5 @@ export const WIN32_ADVICE: FixAdvice = {
   // Windows Firewall does not filter loopback, so no rule is ever quoted; worded for completeness.
   firewallFix: (match) => `Review the rule in Windows Defender Firewall with Advanced Security (${match.rule}).`,
   enterNetns: () => 'Connect from where the server runs (inside WSL: wsl -d DISTRO -- …), or forward the port.',
+  ...WIN32_CAUSE_ADVICE,
 };
