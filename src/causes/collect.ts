@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { unmapIPv4 } from '../address.js';
+import { safePath } from '../collectors/fingerprint-budget.js';
 import type { ProbeResult } from '../collectors/probe.js';
 import { inCurrentNetns, isListening } from '../inventory.js';
 import type { Platform, PortSettings, ProcessEnvironment } from '../platform/types.js';
@@ -78,8 +79,7 @@ async function collectHostCheck(input: CauseInput): Promise<CauseFacts['hostChec
   if (input.probe === null || input.replay || (target.scheme !== null && !HTTP_SCHEMES.has(target.scheme))) return null;
   const answered = input.probe.attempts.find((a) => a.status === 'open' && a.fingerprint?.protocol === 'http' && a.fingerprint.detail.httpStatus !== undefined);
   if (answered === undefined) return null;
-  const path = target.path !== null && target.path.startsWith('/') && !/[\s\u0000-\u001f\u007f]/.test(target.path) ? target.path : '/';
-  return checkHostNames(answered.address, target.port, path, hostNamesToCheck(target.host, answered.address), input.timeoutMs);
+  return checkHostNames(answered.address, target.port, safePath(target.path), hostNamesToCheck(target.host, answered.address), input.timeoutMs);
 }
 
 async function collectOpenFiles(os: Platform, input: CauseInput): Promise<HolderFiles[]> {

@@ -6,6 +6,7 @@ import { diagnose } from '../../src/doctor/diagnose.js';
 import type { DoctorFacts } from '../../src/doctor/types.js';
 import { FINDING_CODES } from '../../src/rules/index.js';
 import type { Finding, Port, Severity } from '../../src/types.js';
+import { CAUSE_CASES } from '../helpers/cause-cases.js';
 import { attempt, bareTarget, healthyFacts, http, listener, osListener, PORT, probeOf, proc } from '../helpers/facts.js';
 
 /**
@@ -128,6 +129,7 @@ const CASES: readonly Case[] = [
     severity: 'error',
     facts: healthyFacts({ target: bareTarget({ host: 'localhost', scheme: 'https', input: `https://localhost:${PORT}/`, path: '/' }), views: ['client'], probe: probeOf([attempt('::1', 'open', http(200, { mismatch: { expected: 'tls', found: 'http', message: 'The server answered plain HTTP to a TLS ClientHello.' } }))]) }),
   },
+  ...CAUSE_CASES,
 ];
 
 const findingsOf = (facts: DoctorFacts): Finding[] => [...diagnose(facts).findings];
