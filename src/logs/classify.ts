@@ -16,6 +16,8 @@ export interface LineClass {
 const IN_USE = /EADDRINUSE|address already in use|address in use/i;
 const DENIED = /EACCES|permission denied/i;
 const NOT_AVAILABLE = /EADDRNOTAVAIL|cannot assign requested address|address not available/i;
+/** accept() at the descriptor limit: Node's "accept EMFILE", Python's "[Errno 24] Too many open files", nginx's "(24: Too many open files)". */
+const FD_EXHAUSTED = /\bEMFILE\b|too many open files/i;
 const BIND_CONTEXT = /\b(listen|bind|bind\(\)|port|socket|server)\b/i;
 const ERROR = /\b(error|err|fatal|panic|critical|crit|emerg|alert|exception|traceback|failed|failure|uncaught|unhandled|refused|segmentation fault)\b|\w(Error|Exception)\b/i;
 const FRAME = /^\s+at\s|^\s+File "[^"]*", line \d+|^\s*Caused by:|^\s*\.\.\. \d+ more|^\s+from\s\S+:\d+|^\s*goroutine \d+ \[|^\s+\S+\.go:\d+|^Emitted '\w+' event on .* at:$/;
@@ -33,11 +35,12 @@ export function classifyLogLine(text: string): LineClass {
   const inUse = IN_USE.test(text);
   const denied = DENIED.test(text);
   const notAvailable = NOT_AVAILABLE.test(text);
-  const finding = inUse ? 'port-in-use' : notAvailable ? 'listening-other-address' : denied && BIND_CONTEXT.test(text) ? 'privileged-port' : null;
+  const fdExhausted = FD_EXHAUSTED.test(text);
+  const finding = inUse ? 'port-in-use' : notAvailable ? 'listening-other-address' : denied && BIND_CONTEXT.test(text) ? 'privileged-port' : fdExhausted ? 'fd-limit' : null;
   return {
     bindFailure: inUse || denied || notAvailable,
     finding,
-    error: ERROR.test(text),
+    error: fdExhausted || ERROR.test(text),
     frame: FRAME.test(text),
   };
 }

@@ -30,7 +30,10 @@ export const ipv6Disabled: Rule = {
     const host = facts.target.host;
     const r = facts.resolution;
     const localhost = host === null || host === 'localhost';
-    const firstV6 = localhost && r !== null && r.error === null && (r.getaddrinfoFirst === '::1' || r.nodeFirst === '::1');
+    // The server's view resolves nothing: then the hosts file says it, when it maps localhost to IPv6 only.
+    const hostsEntries = facts.hosts.ok ? facts.hosts.value.localhost.filter((m) => m.name === 'localhost') : [];
+    const hostsV6Only = hostsEntries.length > 0 && hostsEntries.every((m) => m.family === 6);
+    const firstV6 = localhost && (r !== null ? r.error === null && (r.getaddrinfoFirst === '::1' || r.nodeFirst === '::1') : hostsV6Only);
     const failedBinds = facts.binds.filter((b): b is Extract<BindResult, { ok: false }> => !b.ok && isIP(b.address) === 6 && (b.code === 'EADDRNOTAVAIL' || b.code === 'EAFNOSUPPORT'));
     if (!firstV6 && failedBinds.length === 0) return [];
     const loName = facts.loopback.ok ? facts.loopback.value.name : 'lo';
@@ -41,8 +44,10 @@ export const ipv6Disabled: Rule = {
     const binds = failedBinds.map((b) => `${numericAddress(b.address, port)} (${b.code})`).join(', ');
     const parts = [
       `IPv6 is switched off here (${setting}), so ::1 does not exist.`,
-      firstV6 ? `Yet "localhost" resolves to ::1 first (${r?.addresses.map((a) => a.address).join(', ')}): a server told to listen on "localhost" takes ::1 and fails with EADDRNOTAVAIL, and a client that tries only the first address fails; those that fall back to 127.0.0.1 work, after a failed attempt.` : '',
+      firstV6 ? `Yet "localhost" resolves to ::1 first (${r === null ? `${facts.hosts.ok ? facts.hosts.value.path : 'the hosts file'} maps it to ${hostsEntries.map((m) => m.address).join(', ')} only` : r.addresses.map((a) => a.address).join(', ')}): a server told to listen on "localhost" takes ::1 and fails with EADDRNOTAVAIL, and a client that tries only the first address fails; those that fall back to 127.0.0.1 work, after a failed attempt.` : '',
       failedBinds.length > 0 ? `A trial bind of ${binds} failed for that reason, not because the address is foreign.` : '',
+      // glibc sorts an unusable ::1 after 127.0.0.1 (RFC 6724 rule 1), so most clients are spared.
+      !firstV6 && localhost && r !== null && r.getaddrinfoFirst !== null ? `"localhost" resolves to ${r.getaddrinfoFirst} first here, so only programs that ask for ::1 (or ::) themselves are affected.` : '',
     ];
     return [
       finding(

@@ -22,6 +22,14 @@ function clientLine(verdicts: readonly ProxyVerdict[]): string {
     .join('; ');
 }
 
+/** The words of an answer's body worth quoting: an HTML page's title, else its text. */
+function pageGist(body: string | null): string {
+  if (body === null) return '';
+  const title = /<title>([^<]*)<\/title>/i.exec(body)?.[1];
+  const text = title ?? body.replace(/<[^>]*>/g, ' ');
+  return text.replace(/\s+/g, ' ').trim().slice(0, 140);
+}
+
 /** What the proxy said, as evidence that requests really go there. */
 function confirmationText(c: ProxyConfirmation): string {
   const at = `${c.address.includes(':') ? `[${c.address}]` : c.address}:${c.port}`;
@@ -36,7 +44,9 @@ function confirmationText(c: ProxyConfirmation): string {
     case 'forwarded': {
       const via = c.via === null ? '' : `, Via: ${c.via}`;
       const server = c.server === null ? '' : `, Server: ${c.server}`;
-      const body = c.body === null ? '' : ` — "${c.body.replace(/\s+/g, ' ').slice(0, 140)}"`;
+      // A forwarded answer's body is the server's page (often chunked): only an error page is the proxy's own words.
+      const gist = c.outcome === 'error-page' ? pageGist(c.body) : '';
+      const body = gist === '' ? '' : ` — "${gist}"`;
       const meaning = c.outcome === 'error-page' ? 'the proxy cannot (or will not) reach the server, so clients that use it get its error instead' : 'the proxy forwarded it: those clients reach whatever "localhost" means on the proxy\'s side';
       return `Asked "${c.request}", the proxy at ${at} answered ${c.status}${c.reason === null ? '' : ` ${c.reason}`}${via}${server}${body}: ${meaning}.`;
     }
@@ -64,7 +74,7 @@ export const proxyIntercepts: Rule = {
     const first = proxied[0]!;
     const failed = proxy.confirmations.some((c) => c.outcome === 'unreachable' || c.outcome === 'error-page' || c.outcome === 'no-answer');
     const whose = proxy.source.kind === 'self' ? 'this shell' : `process ${proxy.source.pid}${proxy.source.name === null ? '' : ` (${proxy.source.name})`}`;
-    const target = `${proxy.scheme}://${hosts.join(', ')}:${proxy.port}`;
+    const target = hosts.map((h) => `${proxy.scheme}://${h}:${proxy.port}`).join(' and ');
     const list = clients.length === 1 ? clients[0]! : `${clients.slice(0, -1).join(', ')} and ${clients.at(-1)!}`;
     return [
       finding(

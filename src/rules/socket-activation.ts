@@ -42,13 +42,13 @@ export const socketActivation: Rule = {
       const text = adviceFor(facts.os).socketActivation(holder, socket.port);
       const serverView = facts.views.includes('server');
       const bindOnly = serverView && facts.views.length === 1;
-      const unitText = holder.kind === 'activator' ? holder.name : holder.unit ?? 'a socket unit';
+      const unitText = holder.kind === 'activator' ? '' : (holder.unit ?? 'a socket unit');
       const unitsUnread = holder.kind !== 'activator' && facts.causes.socketUnits !== null && !facts.causes.socketUnits.ok ? ` (${facts.causes.socketUnits.reason})` : '';
       return [
         finding(
           'socket-activation',
           bindOnly ? 'error' : serverView ? 'warning' : 'info',
-          `Port ${socket.port} is held by ${holder.kind === 'activator' ? holder.name : holder.kind === 'system' ? 'systemd' : 'a user systemd'} for ${unitText} (socket activation)`,
+          holder.kind === 'activator' ? `Port ${socket.port} is held by the socket activator ${holder.name} (pid ${holder.pid})` : `Port ${socket.port} is held by ${holder.kind === 'system' ? 'systemd' : 'a user systemd'} for ${unitText} (socket activation)`,
           `${where(socket)}: ${text.detail}${unitsUnread}`,
           text.fix,
           { holder, socket: socketEvidence(socket), units: facts.causes.socketUnits?.ok === true ? facts.causes.socketUnits.value.filter((u) => u.port === socket.port) : null },

@@ -40,7 +40,8 @@ Options:
                    when it looks like a project); --no-config skips the scan
   --pid PID, --unit UNIT, --container NAME, --log FILE
                    whose logs to read (default: the process holding the port, its unit or
-                   container)
+                   container); a --pid that does not hold the port is taken as the client:
+                   its environment's proxy settings are checked instead of this shell's
   --json           print the report as JSON: {target, ok, findings, probes, sockets, steps, facts}
   -v, --verbose    show each finding's evidence
 
@@ -82,6 +83,7 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
     ...(values.bind === true ? { bind: true } : {}),
     ...(values['no-config'] === true ? { configDir: null } : values.config === undefined ? {} : { configDir: values.config }),
     ...(Object.keys(logOwner).length === 0 ? {} : { logOwner }),
+    ...(logOwner.pid === undefined ? {} : { clientPid: logOwner.pid }),
   });
   if (values.json === true) writeJson(io, report);
   else writeLine(io.stdout, renderDoctor(report, { color: io.color, width: outputWidth(io.stdout), verbose: io.verbose }));
