@@ -3,7 +3,7 @@ import { chownSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Situation } from './doctor-ns.js';
-import { findProgram } from './services.js';
+import { findProgram, mariadbArgs } from './services.js';
 
 /**
  * Building blocks of the issue-14 situations: a link between two namespaces (a proxy on
@@ -84,20 +84,7 @@ export function mariadbDatadir(dir: string, port: number): string[] {
   mkdirSync(data);
   const install = spawnSync(findProgram('mariadb-install-db')!, ['--no-defaults', '--user=root', `--datadir=${data}`, '--auth-root-authentication-method=socket', '--skip-test-db'], { encoding: 'utf8', timeout: 120_000 });
   if (install.status !== 0) throw new Error(`mariadb-install-db failed: ${install.stderr}`);
-  return [
-    findProgram('mariadbd')!,
-    '--no-defaults',
-    '--user=root',
-    `--datadir=${data}`,
-    '--skip-name-resolve',
-    '--bind-address=127.0.0.1',
-    `--port=${port}`,
-    `--socket=${join(dir, 'mariadb.sock')}`,
-    `--pid-file=${join(dir, 'mariadb.pid')}`,
-    '--innodb-buffer-pool-size=8M',
-    '--skip-log-bin',
-    `--log-error=${join(dir, 'error.log')}`,
-  ];
+  return [findProgram('mariadbd')!, ...mariadbArgs(dir, port, '--skip-name-resolve')];
 }
 
 /** Why an optional program is missing (for a visible skip), or null. */

@@ -245,6 +245,26 @@ export async function startSshd(): Promise<RealServer> {
 }
 
 /**
+ * mariadbd's arguments for a server of ours: everything in `dir` (data/, socket, pid file, error
+ * log), on 127.0.0.1:port, small and fast; `access` says how accounts are checked.
+ */
+export function mariadbArgs(dir: string, port: number, access: '--skip-grant-tables' | '--skip-name-resolve'): string[] {
+  return [
+    '--no-defaults',
+    ...(isRoot ? ['--user=root'] : []),
+    `--datadir=${join(dir, 'data')}`,
+    access,
+    '--bind-address=127.0.0.1',
+    `--port=${port}`,
+    `--socket=${join(dir, 'mariadb.sock')}`,
+    `--pid-file=${join(dir, 'mariadb.pid')}`,
+    '--innodb-buffer-pool-size=8M',
+    '--skip-log-bin',
+    `--log-error=${join(dir, 'error.log')}`,
+  ];
+}
+
+/**
  * MariaDB on an empty data directory with --skip-grant-tables: it greets like any MariaDB (the
  * greeting is all the fingerprint reads) and comes up in about a second, without install-db.
  */
@@ -252,23 +272,10 @@ export async function startMariadb(): Promise<RealServer> {
   const port = await freePort();
   const dir = tempDir('mariadb');
   mkdirSync(join(dir, 'data'));
-  const user = isRoot ? ['--user=root'] : [];
   return start({
     name: 'mariadbd',
     command: program('mariadbd'),
-    args: [
-      '--no-defaults',
-      ...user,
-      `--datadir=${join(dir, 'data')}`,
-      '--skip-grant-tables',
-      '--bind-address=127.0.0.1',
-      `--port=${port}`,
-      `--socket=${join(dir, 'mariadb.sock')}`,
-      `--pid-file=${join(dir, 'mariadb.pid')}`,
-      '--innodb-buffer-pool-size=8M',
-      '--skip-log-bin',
-      `--log-error=${join(dir, 'error.log')}`,
-    ],
+    args: mariadbArgs(dir, port, '--skip-grant-tables'),
     port,
     dir,
     readyMs: 30_000,
