@@ -8,7 +8,7 @@ export interface HttpAnswer {
   readonly reason: string;
   /** Header names lower-cased; a repeated header keeps its first value. */
   readonly headers: Readonly<Record<string, string>>;
-  /** The first bytes of the body, printable (control bytes as '.'), at most `bodyBytes`. */
+  /** The start of the body (de-chunked), as UTF-8 text with control characters as spaces, at most `bodyBytes`. */
   readonly body: string;
 }
 
@@ -38,8 +38,42 @@ export function parseHttpHead(bytes: Buffer, bodyBytes: number): HttpAnswer | nu
     const name = line.slice(0, colon).trim().toLowerCase();
     if (!Object.hasOwn(headers, name)) headers[name] = printable(Buffer.from(line.slice(colon + 1).trim(), 'latin1'));
   }
-  const body = end === -1 ? '' : printable(bytes.subarray(end + 4), bodyBytes);
+  const raw = end === -1 ? Buffer.alloc(0) : bytes.subarray(end + 4);
+  const chunked = /(^|,)\s*chunked\s*$/i.test(headers['transfer-encoding'] ?? '');
+  const body = readableText(chunked ? dechunk(raw) : raw, bodyBytes);
   return { status: Number(match[1]), reason: match[2] ?? '', headers, body };
+}
+
+/**
+ * The data of a chunked body (RFC 9112 §7.1) as far as it was read: size lines and their CRLFs
+ * removed, extensions ignored, a cut-off last chunk kept as far as it goes.
+ *
+ * @example
+ * dechunk(Buffer.from('5\r\nhello\r\n0\r\n\r\n')).toString(); // 'hello'
+ */
+export function dechunk(bytes: Buffer): Buffer {
+  const parts: Buffer[] = [];
+  let offset = 0;
+  // Each round consumes a size line; bounded by the input's length.
+  while (offset < bytes.length) {
+    const lineEnd = bytes.indexOf('\r\n', offset);
+    if (lineEnd === -1) break;
+    const size = Number.parseInt(bytes.toString('latin1', offset, lineEnd).split(';')[0] ?? '', 16);
+    if (!Number.isInteger(size) || size <= 0) break;
+    parts.push(bytes.subarray(lineEnd + 2, Math.min(bytes.length, lineEnd + 2 + size)));
+    offset = lineEnd + 2 + size + 2;
+  }
+  return Buffer.concat(parts);
+}
+
+/** UTF-8 text with control characters (but newlines and tabs) as spaces: a message as its server wrote it. */
+function readableText(bytes: Buffer, max: number): string {
+  let text = '';
+  for (const char of bytes.subarray(0, max).toString('utf8')) {
+    const code = char.charCodeAt(0);
+    text += (code < 0x20 && code !== 0x09 && code !== 0x0a) || code === 0x7f ? ' ' : char;
+  }
+  return text;
 }
 
 /** The head is in and the body is whole (Content-Length), or long enough for us. */

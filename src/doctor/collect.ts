@@ -90,13 +90,7 @@ export async function collectFacts(target: Target, options: DoctorOptions = {}):
   // A replay has no network to probe and no stack to bind on: those steps are not run, and say so.
   const probeResult = views.includes('client') && replay === null ? await probe(target, { timeoutMs: options.timeoutMs ?? 1000 }) : null;
 
-  const binds: BindResult[] = [];
-  if (views.includes('server') && replay === null) {
-    // One at a time: a `::` bind that succeeds briefly holds 0.0.0.0 too, and would make a
-    // concurrent 0.0.0.0 trial fail with EADDRINUSE caused by ourselves.
-    for (const address of bindAddresses(target)) binds.push(await tryBind({ address, port: target.port, protocol: target.protocol }));
-  }
-
+  // Started before the trial binds: the cause checks ask the server (Host names) and read /proc, neither of which the binds disturb.
   const causesPromise = settingsPromise.then((portSettings) =>
     collectCauses(
       os,
@@ -104,6 +98,13 @@ export async function collectFacts(target: Target, options: DoctorOptions = {}):
       clientPorts,
     ),
   );
+  const binds: BindResult[] = [];
+  if (views.includes('server') && replay === null) {
+    // One at a time: a `::` bind that succeeds briefly holds 0.0.0.0 too, and would make a
+    // concurrent 0.0.0.0 trial fail with EADDRINUSE caused by ourselves.
+    for (const address of bindAddresses(target)) binds.push(await tryBind({ address, port: target.port, protocol: target.protocol }));
+  }
+
   const [loopback, hosts, portSettings, loaded, config, logs, causes] = await Promise.all([loopbackPromise, hostsPromise, settingsPromise, firewallPromise, configPromise, logsPromise, causesPromise]);
   const firewall = checkFirewall(loaded, target, firewallAddresses({ probe: probeResult, target }));
   return {

@@ -2,6 +2,7 @@ import { numericAddress } from '../render/address.js';
 import { inCurrentNetns, isListening } from '../inventory.js';
 import { adviceFor } from '../platform/advice.js';
 import type { Finding } from '../types.js';
+import { identifyCauseLines, portUsageCauseLines } from './steps-causes.js';
 import { configurationLines, logLines } from './steps-project.js';
 import type { DoctorFacts, Step, StepId } from './types.js';
 
@@ -98,8 +99,8 @@ export function buildSteps(facts: DoctorFacts, findings: readonly Finding[], ste
   };
   const actionable = findings.filter((f) => f.severity !== 'info' || f.code === 'permission-hidden' || f.code === 'firewall-unreadable');
   return [
-    step('identify-application', 'Identify the application on the port', identifyLines(facts)),
-    step('port-usage', 'Check port usage and conflicts', portUsageLines(facts)),
+    step('identify-application', 'Identify the application on the port', [...identifyLines(facts), ...identifyCauseLines(facts)]),
+    step('port-usage', 'Check port usage and conflicts', [...portUsageLines(facts), ...portUsageCauseLines(facts)]),
     step('firewall', 'Review firewall rules', firewallLines(facts)),
     step('loopback-resolution', 'Examine the loopback interface and name resolution', loopbackLines(facts)),
     facts.config === null ? { id: 'configuration', title: 'Examine configuration', status: 'skipped', lines: configurationLines(facts), findings: [] } : step('configuration', 'Examine configuration', configurationLines(facts)),

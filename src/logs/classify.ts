@@ -16,7 +16,7 @@ export interface LineClass {
 const IN_USE = /EADDRINUSE|address already in use|address in use/i;
 const DENIED = /EACCES|permission denied/i;
 const NOT_AVAILABLE = /EADDRNOTAVAIL|cannot assign requested address|address not available/i;
-/** accept() at the descriptor limit: Node's "accept EMFILE", Python's "[Errno 24] Too many open files", nginx's "(24: Too many open files)". */
+/** accept() at the descriptor limit (Node's "accept EMFILE", Python's "[Errno 24] Too many open files", nginx's "(24: Too many open files)"): an error line, the evidence of fd-limit. */
 const FD_EXHAUSTED = /\bEMFILE\b|too many open files/i;
 const BIND_CONTEXT = /\b(listen|bind|bind\(\)|port|socket|server)\b/i;
 const ERROR = /\b(error|err|fatal|panic|critical|crit|emerg|alert|exception|traceback|failed|failure|uncaught|unhandled|refused|segmentation fault)\b|\w(Error|Exception)\b/i;
@@ -36,7 +36,7 @@ export function classifyLogLine(text: string): LineClass {
   const denied = DENIED.test(text);
   const notAvailable = NOT_AVAILABLE.test(text);
   const fdExhausted = FD_EXHAUSTED.test(text);
-  const finding = inUse ? 'port-in-use' : notAvailable ? 'listening-other-address' : denied && BIND_CONTEXT.test(text) ? 'privileged-port' : fdExhausted ? 'fd-limit' : null;
+  const finding = inUse ? 'port-in-use' : notAvailable ? 'listening-other-address' : denied && BIND_CONTEXT.test(text) ? 'privileged-port' : null;
   return {
     bindFailure: inUse || denied || notAvailable,
     finding,

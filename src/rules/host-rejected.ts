@@ -47,7 +47,7 @@ export const hostRejected: Rule = {
     // The first name asked is the user's (the target's host, or localhost for a bare port).
     const usersName = probes[0]?.host === worst.host;
     const name = bare(worst.host);
-    const said = (worst.body ?? '').replace(/\s+/g, ' ').trim().slice(0, 200);
+    const said = (worst.body ?? '').replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 200);
     const others = probes.filter((p) => p !== worst).map((p) => `with Host: ${p.host}:${check.port} it answers ${p.status ?? p.error}`);
     return [
       finding(

@@ -36,6 +36,7 @@ export const ipv6Disabled: Rule = {
     const firstV6 = localhost && (r !== null ? r.error === null && (r.getaddrinfoFirst === '::1' || r.nodeFirst === '::1') : hostsV6Only);
     const failedBinds = facts.binds.filter((b): b is Extract<BindResult, { ok: false }> => !b.ok && isIP(b.address) === 6 && (b.code === 'EADDRNOTAVAIL' || b.code === 'EAFNOSUPPORT'));
     if (!firstV6 && failedBinds.length === 0) return [];
+    const hasV4 = r !== null ? r.addresses.some((a) => a.family === 'ipv4') : hostsEntries.some((m) => m.family === 4);
     const loName = facts.loopback.ok ? facts.loopback.value.name : 'lo';
     const { setting, fix } = adviceFor(facts.os).ipv6Disabled({ interfaceName: loName, scope });
     const bindOnly = facts.views.length === 1 && facts.views[0] === 'server';
@@ -44,7 +45,9 @@ export const ipv6Disabled: Rule = {
     const binds = failedBinds.map((b) => `${numericAddress(b.address, port)} (${b.code})`).join(', ');
     const parts = [
       `IPv6 is switched off here (${setting}), so ::1 does not exist.`,
-      firstV6 ? `Yet "localhost" resolves to ::1 first (${r === null ? `${facts.hosts.ok ? facts.hosts.value.path : 'the hosts file'} maps it to ${hostsEntries.map((m) => m.address).join(', ')} only` : r.addresses.map((a) => a.address).join(', ')}): a server told to listen on "localhost" takes ::1 and fails with EADDRNOTAVAIL, and a client that tries only the first address fails; those that fall back to 127.0.0.1 work, after a failed attempt.` : '',
+      firstV6
+        ? `Yet "localhost" resolves to ::1 first (${r === null ? `${facts.hosts.ok ? facts.hosts.value.path : 'the hosts file'} maps it to ${hostsEntries.map((m) => m.address).join(', ')} only` : r.addresses.map((a) => a.address).join(', ')}): a server told to listen on "localhost" takes ::1 and fails with EADDRNOTAVAIL, and a client that tries only the first address fails${hasV4 ? '; those that fall back to 127.0.0.1 work, after a failed attempt' : ', with no IPv4 address to fall back to'}.`
+        : '',
       failedBinds.length > 0 ? `A trial bind of ${binds} failed for that reason, not because the address is foreign.` : '',
       // glibc sorts an unusable ::1 after 127.0.0.1 (RFC 6724 rule 1), so most clients are spared.
       !firstV6 && localhost && r !== null && r.getaddrinfoFirst !== null ? `"localhost" resolves to ${r.getaddrinfoFirst} first here, so only programs that ask for ::1 (or ::) themselves are affected.` : '',

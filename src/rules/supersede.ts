@@ -1,6 +1,8 @@
 import { isIP } from 'node:net';
 import type { Finding } from '../types.js';
 
+const EMFILE = /\bEMFILE\b|too many open files/i;
+
 /**
  * When a specific cause is found, the generic finding it explains is no longer *the* cause: it
  * stays in the report (it is still true) as context, at info, with `evidence.explainedBy`, so the
@@ -17,6 +19,8 @@ interface Supersession {
 const SUPERSESSIONS: readonly Supersession[] = [
   // A server at its descriptor limit accepts nothing: the queue fills, probes hang or are reset.
   { cause: 'fd-limit', explains: ['not-accepting', 'app-error', 'no-answer'] },
+  // Log lines that only say EMFILE are fd-limit's evidence (it quotes them), not a second thing to do.
+  { cause: 'fd-limit', explains: ['log-errors'], when: (g) => Array.isArray(g.evidence.lines) && g.evidence.lines.every((l: { text?: unknown }) => typeof l.text === 'string' && EMFILE.test(l.text)) },
   // What the server said to the client was a refusal of the client, not an application failure.
   { cause: 'client-rejected', explains: ['app-error'], when: (g, c) => g.evidence.address === c.evidence.address },
   // 0.0.0.0 / :: compared literally with the listeners' addresses looks like a mismatch; it is the target that is wrong.

@@ -279,6 +279,9 @@ srv.serve_forever()
     const generic = run.report.findings.find((x) => x.code === 'app-error');
     expect(generic).toMatchObject({ severity: 'info', evidence: { explainedBy: 'fd-limit' } });
     expect(run.report.findings[0]?.code).toBe('fd-limit');
+    // The EMFILE log lines are fd-limit's evidence, not a second thing to do: one action.
+    expect(run.report.findings.find((x) => x.code === 'log-errors')).toMatchObject({ severity: 'info', evidence: { explainedBy: 'fd-limit' } });
+    expect(run.report.steps.find((x) => x.id === 'what-to-do')?.lines).toEqual([f.fix]);
   });
 
   it('6. the client ran out of ports (ip_local_port_range narrowed to 10, 10 connections held): EADDRNOTAVAIL, ephemeral-exhausted with how many of how many', async () => {

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { axiosBypasses, curlBypasses, goBypasses, maskProxy, noProxyValue, proxyVerdicts, undiciBypasses, type ProxyClient } from '../../src/causes/proxy-env.js';
 import { proxyEndpoint } from '../../src/causes/proxy-confirm.js';
-import { parseHttpHead } from '../../src/causes/http-exchange.js';
+import { dechunk, parseHttpHead } from '../../src/causes/http-exchange.js';
 import { classifyHostRejection, clientRejection } from '../../src/causes/rejections.js';
 import { hostNamesToCheck } from '../../src/causes/host-check.js';
 import { listenAddress, parseEnviron, parseListSockets, parseOpenFilesLimit } from '../../src/platform/linux/causes-parsers.js';
@@ -200,6 +200,14 @@ describe('what servers say when they turn a request or a client away', () => {
     expect(parseHttpHead(Buffer.from('-ERR wrong'), 100)).toBeNull();
   });
 
+  it('a chunked body (what Node sends for res.end without a length, Vite’s 403 included) is read as its data, newlines kept', () => {
+    const vite = 'Blocked request. This host ("myapp.test") is not allowed.\nTo allow this host, add "myapp.test" to `server.allowedHosts` in vite.config.js.';
+    const wire = `HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n${Buffer.byteLength(vite).toString(16)}\r\n${vite}\r\n0\r\n\r\n`;
+    expect(parseHttpHead(Buffer.from(wire), 4096)?.body).toBe(vite);
+    expect(dechunk(Buffer.from('5;ext=1\r\nhello\r\n3\r\nabc'))).toEqual(Buffer.from('helloabc'));
+    expect(dechunk(Buffer.from('zz\r\n'))).toEqual(Buffer.alloc(0));
+  });
+
   it('the Host names asked: the user’s (localhost for a bare port) and the address, IPv6 in brackets', () => {
     expect(hostNamesToCheck(null, '::1')).toEqual(['localhost', '[::1]']);
     expect(hostNamesToCheck('127.0.0.1', '127.0.0.1')).toEqual(['127.0.0.1']);
@@ -251,6 +259,13 @@ describe('a specific cause demotes the generic finding it explains', () => {
     expect(rejected.map((x) => x.severity)).toEqual(['error', 'info', 'error']);
     const v6 = supersede([f('ipv6-disabled', 'error'), f('address-not-available', 'error', { address: '::1' }), f('address-not-available', 'error', { address: '10.9.9.9' })]);
     expect(v6.map((x) => x.severity)).toEqual(['error', 'info', 'error']);
+  });
+
+  it('fd-limit explains log-errors only when every line is an EMFILE line', () => {
+    const emfile = { lines: [{ text: 'accept EMFILE: [Errno 24] Too many open files' }, { text: 'Error: accept EMFILE' }] };
+    const mixed = { lines: [{ text: 'accept EMFILE' }, { text: 'TypeError: x is undefined' }] };
+    expect(supersede([f('fd-limit', 'error'), f('log-errors', 'warning', emfile)]).map((x) => x.severity)).toEqual(['error', 'info']);
+    expect(supersede([f('fd-limit', 'error'), f('log-errors', 'warning', mixed)]).map((x) => x.severity)).toEqual(['error', 'warning']);
   });
 
   it('an info cause explains nothing', () => {

@@ -20,7 +20,7 @@ export const LINUX_CAUSE_ADVICE: CauseAdvice = {
   socketActivation: (holder, port) => {
     if (holder.kind === 'activator') {
       return {
-        detail: `${holder.name} (pid ${holder.pid}) holds the listening socket and starts '${holder.command}' for the connections; stopping that program alone does not free port ${port}.`,
+        detail: `${holder.name} (pid ${holder.pid}, '${holder.command}') holds the listening socket and hands the connections to the program it starts; stopping that program alone does not free port ${port}.`,
         fix: `Stop the activator itself: 'kill ${holder.pid}' (${holder.name}).`,
       };
     }

@@ -101,7 +101,8 @@ export function createLinuxReplayPlatform(snapshot: Snapshot, origin: PlatformOr
 /**
  * Records every raw source the Linux back-end reads: the socket tables of every namespace, the
  * owners' fd links and process files, sysctls, `ip -j addr`, the firewall dumps, the hosts and
- * services files and /etc/passwd (for user names), and the listen backlogs.
+ * services files and /etc/passwd (for user names), the listen backlogs and `systemctl
+ * list-sockets`. Never a process's environment: it holds secrets.
  */
 export async function recordLinuxSnapshot(options: SnapshotOptions = {}): Promise<Snapshot> {
   const sources = new Map<string, SnapshotSource>();
@@ -123,6 +124,8 @@ export async function recordLinuxSnapshot(options: SnapshotOptions = {}): Promis
     reader.file('services', SERVICES),
     reader.file('passwd', '/etc/passwd'),
     reader.run(backlogKey(), 'ss', ['-ltneH'], { timeoutMs: 3000 }),
+    // Names the socket unit when the replayed doctor finds systemd holding a port.
+    linuxCauseSources(reader).socketUnits(),
     // Entering another namespace needs root, as it does for the live backlog lookup.
     ...(elevated ? namespacePids.map((pid) => reader.run(backlogKey(pid), 'nsenter', ['-t', String(pid), '-n', 'ss', '-ltneH'], { timeoutMs: 3000 })) : []),
   ]);
