@@ -5,14 +5,19 @@ import { numericAddress } from '../render/address.js';
 import type { Socket } from '../types.js';
 import { finding, holderText, listeners, socketEvidence } from './helpers.js';
 
-/** Listeners that belong to one program: the same process, a parent and its child, or siblings running the same command (pre-forked workers). */
+/**
+ * Listeners that belong to one program: the same process, a parent and its child, or siblings of
+ * the same name (pre-forked workers; Docker's one docker-proxy per address family, which differ
+ * only in their arguments). Two servers of the same name started by one shell are taken for one
+ * program: a missed warning is better than a false one.
+ */
 function sameProgram(a: Socket, b: Socket): boolean {
   if (a.processes.length === 0 || b.processes.length === 0) {
     // Hidden owners: only a different user proves a different program.
     return a.processes.length === 0 && b.processes.length === 0 && a.uid === b.uid;
   }
   return a.processes.some((p) =>
-    b.processes.some((q) => p.pid === q.pid || p.ppid === q.pid || q.ppid === p.pid || (p.ppid === q.ppid && p.command === q.command)),
+    b.processes.some((q) => p.pid === q.pid || p.ppid === q.pid || q.ppid === p.pid || (p.ppid === q.ppid && p.name === q.name)),
   );
 }
 

@@ -174,8 +174,10 @@ srv.serve_forever()
   it('2b. SO_REUSEPORT by two programs on the same address: the kernel spreads connections between them', async () => {
     await using s = new Situation({ hosts: HOSTS });
     const port = quietPort();
-    const first = await s.python(reusePortServer(port, 'first'));
-    const second = await s.python(reusePortServer(port, 'second'));
+    // Two programs, not two workers of one: each under its own shell (a sibling of the same name and parent would count as one program).
+    const viaShell = (script: string): Promise<{ pid: number }> => s.start(['sh', '-c', 'python3 -c "$0"; true', script]);
+    const first = await viaShell(reusePortServer(port, 'first'));
+    const second = await viaShell(reusePortServer(port, 'second'));
     const run = s.doctor([`127.0.0.1:${port}`]);
     const f = findingOf(run.report, 'port-shared', 'warning');
     expect(f.detail).toContain('127.0.0.1 → shared (SO_REUSEPORT) by python3');

@@ -11,6 +11,10 @@ import { listenAddress, parseEnviron, parseListSockets, parseOpenFilesLimit } fr
 import { answerersOf, programsOf } from '../../src/rules/port-shared.js';
 import { supersede } from '../../src/rules/supersede.js';
 import type { Finding } from '../../src/types.js';
+import { diagnose } from '../../src/doctor/diagnose.js';
+import { DARWIN_CAUSE_SOURCES } from '../../src/platform/darwin/causes.js';
+import { WIN32_CAUSE_SOURCES } from '../../src/platform/win32/causes.js';
+import { CAUSE_CASES } from '../helpers/cause-cases.js';
 import { listener, proc } from '../helpers/facts.js';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/causes');
@@ -220,15 +224,17 @@ describe('two programs on one port', () => {
   const master = proc({ pid: 10, ppid: 1, name: 'nginx', command: 'nginx: master process' });
   const worker = proc({ pid: 11, ppid: 10, name: 'nginx', command: 'nginx: worker process' });
 
-  it('one process with two sockets, a master and its worker, pre-forked siblings: one program each', () => {
+  it('one process with two sockets, a master and its worker, siblings of one name (docker-proxy per family): one program each', () => {
     expect(programsOf([node, nodeV6])).toHaveLength(1);
     expect(programsOf([listener({ processes: [master] }), listener({ address: '::', family: 'ipv6', inode: 7, processes: [worker] })])).toHaveLength(1);
-    const sibling = (pid: number) => listener({ inode: pid, processes: [proc({ pid, ppid: 50, command: 'gunicorn app:app' })] });
-    expect(programsOf([sibling(51), sibling(52)])).toHaveLength(1);
+    const sibling = (pid: number, command: string) => listener({ inode: pid, processes: [proc({ pid, ppid: 50, name: 'docker-proxy', command })] });
+    expect(programsOf([sibling(51, 'docker-proxy -proto tcp -host-ip 0.0.0.0 -host-port 8080'), sibling(52, 'docker-proxy -proto tcp -host-ip :: -host-port 8080')])).toHaveLength(1);
   });
 
   it('different commands, or hidden owners of different users: separate programs', () => {
-    expect(programsOf([node, listener({ family: 'ipv6', address: '::1', inode: 101, processes: [proc({ pid: 77, ppid: 2, command: 'python3 app.py' })] })])).toHaveLength(2);
+    expect(programsOf([node, listener({ family: 'ipv6', address: '::1', inode: 101, processes: [proc({ pid: 77, ppid: 2, name: 'python3', command: 'python3 app.py' })] })])).toHaveLength(2);
+    // Same name, different parents: two programs (a native server beside a container's forwarder is the classic).
+    expect(programsOf([listener({ processes: [proc({ pid: 5, ppid: 1, name: 'postgres' })] }), listener({ inode: 9, processes: [proc({ pid: 6, ppid: 900, name: 'postgres' })] })])).toHaveLength(2);
     const hidden = (uid: number) => listener({ inode: uid, uid, processes: [], ownerHidden: true });
     expect(programsOf([hidden(0), hidden(0)])).toHaveLength(1);
     expect(programsOf([hidden(0), hidden(999)])).toHaveLength(2);
@@ -270,5 +276,28 @@ describe('a specific cause demotes the generic finding it explains', () => {
 
   it('an info cause explains nothing', () => {
     expect(supersede([f('socket-activation', 'info'), f('port-in-use', 'error')]).map((x) => x.severity)).toEqual(['info', 'error']);
+  });
+});
+
+describe('macOS and Windows: an honest "not available", and fixes in their own words', () => {
+  it('the cause sources say what they cannot read and how to look', async () => {
+    for (const sources of [DARWIN_CAUSE_SOURCES, WIN32_CAUSE_SOURCES]) {
+      for (const read of [await sources.environment(42), await sources.openFiles(42), await sources.socketUnits(), await sources.timeWaitReuse()]) {
+        expect(read.ok).toBe(false);
+        if (!read.ok) {
+          expect(read.reason).toMatch(/cannot be read on (macOS|Windows)/);
+          expect(read.hint.length).toBeGreaterThan(5);
+        }
+      }
+    }
+  });
+
+  it('every cause finding, with the facts’ OS set to Windows, names no Linux command; on macOS no systemd or sysctl of Linux', () => {
+    for (const c of CAUSE_CASES) {
+      const win = JSON.stringify(diagnose({ ...c.facts, os: 'win32' }).findings.filter((f) => f.code === c.code));
+      for (const linux of ['systemctl', 'sysctl', 'ulimit -n', 'LimitNOFILE', '/proc', 'export ', 'disable_ipv6']) expect(win, `${c.code} on Windows`).not.toContain(linux);
+      const mac = JSON.stringify(diagnose({ ...c.facts, os: 'darwin' }).findings.filter((f) => f.code === c.code));
+      for (const linux of ['systemctl', 'LimitNOFILE', 'ip_local_port_range', 'disable_ipv6', '/proc']) expect(mac, `${c.code} on macOS`).not.toContain(linux);
+    }
   });
 });
