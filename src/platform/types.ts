@@ -133,8 +133,8 @@ export interface LoopbackFacts {
   /** The operational state as the OS words it, or null when unreadable. */
   readonly operstate: string | null;
   readonly ipv4: readonly InterfaceAddress[];
-  /** Where the IPv4 addresses came from. */
-  readonly ipv4Source: 'ip' | 'os.networkInterfaces' | 'ifconfig' | 'snapshot';
+  /** Where the IPv4 addresses came from ('assumed': the OS's loopback cannot lack them, Windows). */
+  readonly ipv4Source: 'ip' | 'os.networkInterfaces' | 'ifconfig' | 'snapshot' | 'assumed';
   readonly ipv6: readonly LoopbackIpv6Address[];
   /** IPv6 is off for the loopback interface, or absent from the kernel. */
   readonly ipv6Disabled: boolean;
@@ -317,8 +317,10 @@ export interface ProcessControl {
   verify(holder: PlannedHolder): Promise<HolderVerdict>;
   signal(pid: number, signal: NodeJS.Signals): Promise<SignalOutcome>;
   /**
-   * True where every signal is forceful (Windows: `process.kill` terminates at once, there is no
-   * SIGTERM to catch), so the first step of a kill is already a hard stop.
+   * True where the OS has no termination signal a program can catch (Windows: `process.kill`
+   * always terminates at once). The back-end's first step is then the OS's own close request
+   * (`taskkill /PID N`), the forceful one (`taskkill /F`) only after asking or with --yes, and
+   * the kill output says so (FixAdvice.signalPlan).
    */
   readonly forcefulOnly: boolean;
 }
