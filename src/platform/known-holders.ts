@@ -92,6 +92,19 @@ const RULES: readonly KnownHolderRule[] = [
     kill: 'refuse',
   },
   {
+    // System holds SMB and NetBIOS itself (srv2.sys, netbt.sys), not through HTTP.sys: the recorded
+    // netstat outputs in test/fixtures/win32 all show pid 4 on 445 and 139 (and UDP 137/138).
+    id: 'smb',
+    os: 'win32',
+    names: ['System'],
+    pid: 4,
+    ports: [137, 138, 139, 445],
+    what: 'Windows file sharing (SMB and NetBIOS, in the kernel: shown as System)',
+    detail: 'Ports 445 and 139 (and UDP 137 and 138) belong to the SMB server and NetBIOS in the Windows kernel, shown as System (pid 4), which can never be stopped.',
+    fix: 'Use another port: PORT is Windows file sharing. (Turning off the Server service or NetBIOS over TCP/IP frees it, and breaks file sharing.)',
+    kill: 'refuse',
+  },
+  {
     id: 'http-sys',
     os: 'win32',
     names: ['System'],

@@ -15,7 +15,7 @@ import { collectWin32PortSettings } from './port-settings.js';
 import { POWERSHELL_SOCKETS_SCRIPT } from './powershell.js';
 import { win32ProcessControl } from './process-control.js';
 import { lookUpProcesses, POWERSHELL_TIMEOUT_MS, toProcessInfo } from './process-details.js';
-import { NETSTAT_ANO, NETSTAT_ANOQ, powershellCommand, TASKLIST, readCodePage, runSource, windowsFilePath, type CodePageRead } from './sources.js';
+import { dynamicPortSource, NETSH_PAIRS, NETSTAT_ANO, NETSTAT_ANOQ, powershellCommand, TASKLIST, readCodePage, runSource, windowsFilePath, type CodePageRead } from './sources.js';
 
 /**
  * The Windows back-end: netstat, tasklist, netsh and PowerShell, read through one SourceReader —
@@ -108,6 +108,11 @@ export async function recordWin32Snapshot(options: SnapshotOptions = {}, elevate
     // Every process and service: a replay may be asked about any pid, and kill plans need parents.
     lookUpProcesses(reader, null, codePage),
     collectWin32PortSettings({ reader, codePage }),
+    // The other dynamic ranges are not used, but a person reading the bug report may need them.
+    ...NETSH_PAIRS.filter(([protocol, family]) => protocol !== 'tcp' || family !== 'ipv4').map(([protocol, family]) => {
+      const source = dynamicPortSource(protocol, family);
+      return runSource(reader, source.key, source, { timeoutMs: 5000 });
+    }),
     reader.file('hosts', windowsFilePath(null, 'hosts', systemRoot)),
     reader.file('services', windowsFilePath(null, 'services', systemRoot)),
   ]);

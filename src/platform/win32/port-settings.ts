@@ -6,7 +6,7 @@ import { parseDynamicPortRange, parseExcludedPortRanges } from './netsh.js';
 import { consoleText, dynamicPortSource, excludedPortRangeSource, failureText, NETSH_PAIRS, runSource, type CodePageRead } from './sources.js';
 
 /**
- * Windows' port policy from netsh: the dynamic (ephemeral) range, and the excluded port ranges
+ * Windows' port policy from netsh: the dynamic (ephemeral) range of TCP over IPv4, and the excluded port ranges
  * that Hyper-V, WSL2 and Docker Desktop make WinNAT reserve (the most common Windows bind
  * failure: EACCES while nothing listens). Windows has no privileged ports and no reserved-port
  * list. A netsh output that cannot be read is "unknown" — named in `defaulted` — never "nothing
@@ -25,8 +25,8 @@ async function netshText(ctx: Win32PortSettingsContext, source: { key: string; c
 }
 
 /**
- * The port settings as `portSettings()` returns them. Fails (as a value) only when the IPv4 TCP
- * dynamic range cannot be read: everything else is named in `defaulted` when unread.
+ * The port settings as `portSettings()` returns them. Never fails: what could not be read is
+ * named in `defaulted` (the dynamic range then is Windows' default, 49152-65535).
  *
  * @example
  * const settings = await collectWin32PortSettings({ reader, codePage });
@@ -35,26 +35,24 @@ async function netshText(ctx: Win32PortSettingsContext, source: { key: string; c
 export async function collectWin32PortSettings(ctx: Win32PortSettingsContext): Promise<Collected<PortSettings>> {
   const defaulted: string[] = [];
   const excludedRanges: ExcludedPortRange[] = [];
-  const dynamic = new Map<string, PortSpan>();
-  await Promise.all(
-    NETSH_PAIRS.map(async ([protocol, family]) => {
-      const dynamicSource = dynamicPortSource(protocol, family);
+  // The ephemeral range portdoctor reports is TCP over IPv4's (the other three are in a snapshot for people to read).
+  const dynamicSource = dynamicPortSource('tcp', 'ipv4');
+  const [dynamicText] = await Promise.all([
+    netshText(ctx, dynamicSource),
+    ...NETSH_PAIRS.map(async ([protocol, family]) => {
       const excludedSource = excludedPortRangeSource(protocol, family);
-      const [dynamicText, excludedText] = await Promise.all([netshText(ctx, dynamicSource), netshText(ctx, excludedSource)]);
-      const range = 'text' in dynamicText ? parseDynamicPortRange(dynamicText.text) : null;
-      if (range?.ok === true) dynamic.set(dynamicSource.key, { from: range.value.start, to: range.value.end });
-      else defaulted.push(`${dynamicSource.key} (${'reason' in dynamicText ? dynamicText.reason : range?.ok === false ? range.reason : 'unread'})`);
+      const excludedText = await netshText(ctx, excludedSource);
       const excluded = 'text' in excludedText ? parseExcludedPortRanges(excludedText.text) : null;
       if (excluded?.ok === true) for (const r of excluded.value) excludedRanges.push({ protocol, family, from: r.from, to: r.to, administered: r.administered });
       // Unknown, not empty: a port there may still be excluded.
-      else defaulted.push(`${excludedSource.key} (${'reason' in excludedText ? excludedText.reason : excluded?.ok === false ? excluded.reason : 'unread'})`);
+      else defaulted.push(`${excludedSource.key} (${'reason' in excludedText ? excludedText.reason : excluded?.ok === false ? excluded.reason : 'unread'}: no range is assumed, so a port there may still be excluded)`);
     }),
-  );
-  const tcp4 = dynamic.get('dynamicport-tcp-ipv4');
-  if (tcp4 === undefined) {
-    const reason = defaulted.find((d) => d.startsWith('dynamicport-tcp-ipv4')) ?? 'dynamicport-tcp-ipv4';
-    return { ok: false, reason: `the dynamic port range could not be read: ${reason}`, hint: "Run 'netsh int ipv4 show dynamicport tcp' to see it; Windows' default is 49152-65535." };
-  }
+  ]);
+  const range = 'text' in dynamicText ? parseDynamicPortRange(dynamicText.text) : null;
+  // Without it, Windows' default range stands in (said in `defaulted`): failing here would also
+  // lose the excluded ranges, which matter more.
+  const tcp4: PortSpan = range?.ok === true ? { from: range.value.start, to: range.value.end } : osPortDefaults('win32').ephemeralRange;
+  if (range?.ok !== true) defaulted.push(`${dynamicSource.key} (${'reason' in dynamicText ? dynamicText.reason : range?.ok === false ? range.reason : 'unread'})`);
   excludedRanges.sort((a, b) => a.from - b.from || a.protocol.localeCompare(b.protocol) || a.family.localeCompare(b.family));
   return {
     ok: true,
