@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { explainListenError } from '../../src/listen-error.js';
+import { useLiveMachine, useReplay } from '../../src/platform/index.js';
 import { planKill } from '../../src/actions/kill-plan.js';
 import type { DoctorFacts } from '../../src/doctor/types.js';
 import { knownHolderOf } from '../../src/platform/known-holders.js';
@@ -9,7 +12,7 @@ import { supervisionFor } from '../../src/platform/supervision.js';
 import type { PlatformOrigin } from '../../src/platform/types.js';
 import { createWin32Platform } from '../../src/platform/win32/index.js';
 import { collectWin32PortSettings } from '../../src/platform/win32/port-settings.js';
-import { powershellCommand, consoleText } from '../../src/platform/win32/sources.js';
+import { CHCP, consoleText, dynamicPortSource, excludedPortRangeSource, NETSH_PAIRS, NETSTAT_ANO, NETSTAT_ANOQ, powershellCommand, TASKLIST } from '../../src/platform/win32/sources.js';
 import { powershellProcessesScript, parsePowerShellProcesses } from '../../src/platform/win32/powershell.js';
 import { renderKillPlan } from '../../src/render/kill.js';
 import { addressRules } from '../../src/rules/address-rules.js';
@@ -212,5 +215,39 @@ describe('--redact on a Windows snapshot', () => {
     expect(document.processes[0]).toMatchObject({ ProcessId: 58836, CommandLine: '"C:\\Program Files\\nodejs\\node.exe" <arg1> --port 3001', ExecutablePath: 'C:\\Program Files\\nodejs\\node.exe' });
     expect(ps.stdout).not.toContain('ann');
     expect(Buffer.from((redacted.sources['netstat-ano'] as { stdoutBase64: string }).stdoutBase64, 'base64').equals(oem)).toBe(true);
+  });
+});
+
+describe('explainListenError on a replayed Windows machine', () => {
+  afterEach(() => useLiveMachine());
+
+  it('a Windows EACCES on a port inside an excluded range is explained as port-excluded', async () => {
+    // Spanish netstat (nothing on 3000), excluded ranges of another machine (clash-verge-rev#1688).
+    useReplay(win32Snapshot({ netstat: 'netstat-ano.es.utf16le.txt', excluded: { 'tcp-ipv4': 'excludedportrange-tcp.en.clash-verge-1688-hyperv.txt' }, dynamic: { 'tcp-ipv4': 'dynamicport-tcp.en.usbipd-53.txt' } }));
+    // Node's error for `listen EACCES: permission denied 0.0.0.0:3000` (microsoft/WSL#5514 shows it for 5037).
+    const explained = await explainListenError({ code: 'EACCES', errno: -4092, syscall: 'listen', address: '0.0.0.0', port: 3000 });
+    expect(explained?.report.findings.map((f) => f.code)).toContain('port-excluded');
+    expect(explained?.message).toMatch(/^Cannot listen on 0\.0\.0\.0:3000 \(EACCES\):\nPort 3000 is in an excluded port range \(2919-3018\)/);
+  });
+});
+
+describe('the README documents every Windows snapshot source with its exact command', () => {
+  it('each key the back-end reads is a row of the README table, with the command the back-end runs', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('### Windows snapshot sources'));
+    const rows = new Map([...section.matchAll(/^\| `([\w-]+)` \| (.+) \|$/gm)].map((m) => [m[1], m[2]]));
+    const line = (source: { command: string; args: readonly string[] }): string => `\`${[source.command, ...source.args].join(' ')}\``;
+    const expected = new Map<string, string>([
+      ['chcp', line(CHCP)],
+      ['netstat-ano', line(NETSTAT_ANO)],
+      ['netstat-anoq', line(NETSTAT_ANOQ)],
+      ['tasklist', line(TASKLIST)],
+      ...NETSH_PAIRS.flatMap(([protocol, family]) => [excludedPortRangeSource(protocol, family), dynamicPortSource(protocol, family)].map((source) => [source.key, line(source)] as [string, string])),
+    ]);
+    for (const [key, command] of expected) expect(rows.get(key), key).toBe(command);
+    const powershell = powershellCommand('');
+    for (const key of ['powershell-sockets', 'powershell-processes']) expect(rows.get(key), key).toContain(`\`${powershell.command} ${powershell.args.slice(0, 4).join(' ')} <base64 of`);
+    for (const key of ['hosts', 'services']) expect(rows.get(key), key).toBe(`the file \`%SystemRoot%\\System32\\drivers\\etc\\${key}\``);
+    expect([...rows.keys()].sort()).toEqual([...expected.keys(), 'powershell-sockets', 'powershell-processes', 'hosts', 'services'].sort());
   });
 });
