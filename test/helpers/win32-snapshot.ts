@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeBytes, SNAPSHOT_FORMAT, type CommandSource, type Snapshot, type SnapshotSource } from '../../src/platform/snapshot/format.js';
-import { dynamicPortSource, excludedPortRangeSource, NETSTAT_ANO, NETSTAT_ANOQ, TASKLIST, type Win32Command } from '../../src/platform/win32/sources.js';
+import { dynamicPortSource, excludedPortRangeSource, NETSTAT_ANO, TASKLIST, type Win32Command } from '../../src/platform/win32/sources.js';
 
 /**
  * Replayable Windows snapshots built from the recorded outputs in test/fixtures/win32 (SOURCES.md
@@ -69,4 +69,3 @@ export function writeSnapshot(snapshot: Snapshot): string {
   return file;
 }
 
-export { NETSTAT_ANOQ };
