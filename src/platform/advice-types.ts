@@ -73,6 +73,8 @@ export interface FixAdvice {
   /** The forceful stop, as the kill prompts name it: `SIGKILL`, or `taskkill /F`. */
   readonly forceStop: string;
 
+  /** What else can swallow loopback connections to a live listener, where to look next. */
+  noAnswer(port: number, pid: number | null): string;
   /** How to remove or bypass the firewall rule that blocks loopback traffic. */
   firewallFix(match: FirewallRuleMatch): string;
   /** Reach a listener in another network namespace (Linux), given its name and a pid inside. */

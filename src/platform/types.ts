@@ -43,6 +43,8 @@ export interface ScanStats {
   readonly namespaces: number;
   /** True when we are root / an administrator (or can read every process). */
   readonly privileged: boolean;
+  /** Linux: /proc is mounted with hidepid, so other users' processes are not even listed (absent when not). */
+  readonly hidepid?: boolean;
   /** Socket tables that could not be read (absent when every table was). */
   readonly tablesUnread?: number;
   /**

@@ -6,6 +6,7 @@ import { firewallRules } from './firewall.js';
 import { knownHolder } from './known-holder.js';
 import { localhostResolution } from './localhost-resolution.js';
 import { loopbackDown } from './loopback-down.js';
+import { noAnswer } from './no-answer.js';
 import { nothingListening } from './nothing-listening.js';
 import { otherNetns } from './other-netns.js';
 import { portExcluded } from './port-excluded.js';
@@ -24,6 +25,7 @@ export const RULES: readonly Rule[] = [
   otherNetns,
   firewallRules,
   processState,
+  noAnswer,
   protocolMismatch,
   addressRules,
   localhostResolution,

@@ -58,6 +58,8 @@ export const DARWIN_ADVICE: FixAdvice = {
   refusedFirstAddressCost: null,
   signalPlan: posixSignalPlan,
   forceStop: 'SIGKILL',
+  noAnswer: (port, pid) =>
+    `Look for what swallows the packets: pf rules and anchors ('sudo pfctl -sr', 'sudo pfctl -sA'), a content filter or VPN (System Settings › Network › Filters and VPN); then check the server itself (${pid === null ? `'portdoctor who ${port}'` : `'sample ${pid} 3'`}).`,
   firewallFix,
   enterNetns: () => 'Connect from where the server runs, or forward the port to this machine.',
 };

@@ -55,6 +55,8 @@ export const LINUX_ADVICE: FixAdvice = {
   refusedFirstAddressCost: null,
   signalPlan: posixSignalPlan,
   forceStop: 'SIGKILL',
+  noAnswer: (port, pid) =>
+    `Look for what swallows the packets on the way: rules portdoctor could not evaluate ('nft list ruleset', 'iptables-save'), a queueing discipline on lo ('tc qdisc show dev lo', 'tc filter show dev lo'), eBPF programs on the cgroup ('bpftool cgroup tree'), a VPN or security agent that intercepts local traffic; then check the server itself (${pid === null ? `'portdoctor who ${port}'` : `'cat /proc/${pid}/stack', 'strace -p ${pid}'`}).`,
   firewallFix,
   enterNetns: (name, pid) => `Connect from inside that namespace ('ip netns exec ${name ?? '<name>'} …' or 'nsenter -t ${pid ?? '<pid>'} -n …'), or run the server in this one, or forward the port (veth, socat).`,
 };

@@ -13,6 +13,10 @@ import { PROC_NET_TABLES, type ProcNetRow, type ProcNetTable, type RowFilter } f
  */
 export interface ProcView {
   readonly privileged: boolean;
+  /** Our uid: with hidepid, the processes we can still see are our own. */
+  readonly selfUid: number;
+  /** /proc is mounted with hidepid: other users' processes are not listed at all. */
+  hidesPids(): boolean;
   /** Every pid (the numeric entries of /proc). */
   listPids(): number[];
   /** Starts attributing socket inodes to pids; `finish` says which inodes matter. */
@@ -151,7 +155,12 @@ export async function listSocketsFrom(view: ProcView, query: SocketQuery): Promi
   };
 
   const backlogs = await Promise.all(backlogPromises);
+  // With hidepid another user's process is not listed (so never counted as hidden): a socket of
+  // another uid without a visible holder is then hidden, not ownerless.
+  const hidepid = withProcesses && !privileged && view.hidesPids();
   const hiddenExists = (scan?.counts.hidden ?? 0) > 0;
+  const hiddenOwner = (row: ProcNetRow, processes: readonly ProcessInfo[]): boolean =>
+    withProcesses && processes.length === 0 && row.inode !== 0 && !privileged && (hiddenExists || (hidepid && row.uid !== view.selfUid));
   const sockets: Socket[] = rows.map(({ row, source }) => {
     const ownerPids = scan?.owners.get(row.inode) ?? [];
     const processes = ownerPids.map(processOf).filter((p): p is ProcessInfo => p !== null);
@@ -168,7 +177,7 @@ export async function listSocketsFrom(view: ProcView, query: SocketQuery): Promi
       inode: row.inode,
       netns: source.ref,
       queue: queueOf(row, backlogs[sources.indexOf(source)] ?? new Map()),
-      ownerHidden: withProcesses && processes.length === 0 && row.inode !== 0 && hiddenExists && !privileged,
+      ownerHidden: hiddenOwner(row, processes),
       processes,
     };
   });
@@ -181,6 +190,7 @@ export async function listSocketsFrom(view: ProcView, query: SocketQuery): Promi
       processesVanished: scan?.counts.vanished ?? 0,
       namespaces: sources.length,
       privileged,
+      ...(hidepid ? { hidepid: true } : {}),
       ...(unread.length > 0 ? { tablesUnread: unread.length, unread } : {}),
     },
   };

@@ -24,7 +24,8 @@ const TCP_FLAG_BITS: Readonly<Record<string, number>> = { FIN: 1, SYN: 2, RST: 4
 /** The first packet of a TCP connection carries SYN alone. */
 const FIRST_PACKET_TCP_FLAGS = TCP_FLAG_BITS.SYN ?? 2;
 
-function describe(option: IptablesOption): string {
+/** An option as iptables-save writes it (`-m tcp --dport 8080`, `! -i docker0`). */
+export function describe(option: IptablesOption): string {
   const text = [option.module === null ? '' : `-m ${option.module}`, option.negated ? '!' : '', option.option, ...option.values];
   return text.filter((part) => part !== '').join(' ');
 }
@@ -38,7 +39,7 @@ function unknown(option: IptablesOption): Condition {
 }
 
 /** `80`, `1000:2000`, `:1023`, `1024:` (iptables port syntax). */
-function parsePortRange(text: string): PortRange | null {
+export function parsePortRange(text: string): PortRange | null {
   const m = /^(\d*)(?::(\d*))?$/.exec(text);
   if (m === null || (m[1] === '' && m[2] === undefined)) return null;
   const from = m[1] === '' || m[1] === undefined ? 0 : Number(m[1]);
@@ -46,7 +47,7 @@ function parsePortRange(text: string): PortRange | null {
   return from <= to && to <= 65535 ? { from, to } : null;
 }
 
-function parsePortList(values: readonly string[]): PortRange[] | null {
+export function parsePortList(values: readonly string[]): PortRange[] | null {
   const ranges: PortRange[] = [];
   for (const part of values.join(',').split(',')) {
     const range = parsePortRange(part);

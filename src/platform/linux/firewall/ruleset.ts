@@ -53,7 +53,7 @@ function companionFor(table: NftTable, save: IptablesSave | null, source: 'iptab
  * iptables-nft creates built-in chains only when first used, yet iptables-nft-save prints them all:
  * a chain missing from nft must be empty in the save output.
  */
-function pairs(table: NftTable, twin: IptablesTable): boolean {
+export function pairs(table: NftTable, twin: IptablesTable): boolean {
   const count = (list: readonly { chain: string }[], chain: string) => list.filter((r) => r.chain === chain).length;
   const nftNames = new Set(table.chains.map((c) => c.name));
   if (table.chains.some((chain) => !twin.chains.some((c) => c.name === chain.name))) return false;

@@ -1,0 +1,222 @@
+import { isIPv4 } from 'node:net';
+import type { Family, Protocol, SocketState } from '../../types.js';
+import { canonicalIPv6, parsePortText, unembedKameScope, wildcardAddress } from './address.js';
+import { ProblemList } from './problems.js';
+import { tcpState } from './tcp-state.js';
+
+/**
+ * `lsof -F` field output (lsof(8), "OUTPUT FOR OTHER PROGRAMS"): one field per unit, its first
+ * character naming it. A process set starts at `p` (then `g` pgid, `R` ppid, `c` command, `u` uid,
+ * `L` login); a file set starts at `f` (then `t` type, `P` protocol, `n` name, `T` TCP info such
+ * as `TST=LISTEN`, `TQR=`/`TQS=` queues). With `-F0` every field ends with NUL and every process
+ * and file set ends with a NL; without it every field ends with NL. Both are read here.
+ *
+ * Unlike netstat, lsof sees every descriptor: a pre-forked server's listener appears under each
+ * worker, an inherited socket under parent and child. Without root it sees only the caller's own
+ * processes.
+ */
+
+export interface LsofSocket {
+  /** The descriptor number (lsof's `f`) as text; files that are not TCP/UDP sockets are not listed. */
+  readonly fd: string;
+  readonly protocol: Protocol;
+  /** From the `t` field (IPv4/IPv6) or the address; null when neither says (`*` without `t`). */
+  readonly family: Family | null;
+  /** Numeric and canonical; `*` becomes 0.0.0.0/:: by family, or null when the family is unknown. */
+  readonly address: string | null;
+  /** 0 when lsof printed `*` (not bound to a port yet). */
+  readonly port: number;
+  readonly remoteAddress: string | null;
+  readonly remotePort: number | null;
+  /** From `TST=`; UDP: UNCONN or ESTAB; TCP without a `T` field: UNKNOWN. */
+  readonly state: SocketState;
+  /** `TQR=`/`TQS=` when the T field was selected. */
+  readonly recvQ: number | null;
+  readonly sendQ: number | null;
+}
+
+export interface LsofProcess {
+  readonly pid: number;
+  readonly ppid: number | null;
+  readonly pgid: number | null;
+  /** lsof's `c` (up to 15 characters unless `+c 0`); empty when the field was not selected. */
+  readonly command: string;
+  readonly uid: number | null;
+  readonly login: string | null;
+  readonly sockets: readonly LsofSocket[];
+}
+
+export interface LsofResult {
+  readonly processes: readonly LsofProcess[];
+  readonly problems: readonly string[];
+}
+
+/** One side of a socket as lsof names it. */
+export interface LsofEndpoint {
+  readonly family: Family | null;
+  readonly address: string | null;
+  readonly port: number | null;
+}
+
+/**
+ * One side of lsof's `n` field: `127.0.0.1:631`, `[::1]:631`, `*:22`, `*:*`. IPv4 text on an IPv6
+ * socket (`t` IPv6) is a dual-stack socket's IPv4 side, written `::ffff:a.b.c.d` as netstat rows
+ * of `tcp46` sockets are.
+ *
+ * @example
+ * parseLsofEndpoint('[fe80:5::aede:48ff:fe00:1122]:49154', 'ipv6');
+ * // { family: 'ipv6', address: 'fe80::aede:48ff:fe00:1122%5', port: 49154 }
+ */
+export function parseLsofEndpoint(text: string, typeFamily: Family | null): LsofEndpoint | null {
+  const colon = text.lastIndexOf(':');
+  if (colon <= 0) return null;
+  const port = parsePortText(text.slice(colon + 1));
+  if (port === null) return null;
+  const host = text.slice(0, colon);
+  const portNumber = port === '*' ? null : port;
+  if (host === '*') return { family: typeFamily, address: typeFamily === null ? null : wildcardAddress(typeFamily), port: portNumber };
+  if (host.startsWith('[') && host.endsWith(']')) {
+    const canonical = canonicalIPv6(host.slice(1, -1));
+    return canonical === null ? null : { family: 'ipv6', address: unembedKameScope(canonical), port: portNumber };
+  }
+  if (isIPv4(host)) return typeFamily === 'ipv6' ? { family: 'ipv6', address: `::ffff:${host}`, port: portNumber } : { family: 'ipv4', address: host, port: portNumber };
+  return null;
+}
+
+interface FileFields {
+  fd: string;
+  type: string | null;
+  protocol: string | null;
+  name: string | null;
+  /** `TST=`, `TQR=`, `TQS=` */
+  tcpState: string | null;
+  recvQ: string | null;
+  sendQ: string | null;
+}
+
+interface ProcessFields {
+  pid: number;
+  ppid: number | null;
+  pgid: number | null;
+  command: string;
+  uid: number | null;
+  login: string | null;
+  files: FileFields[];
+}
+
+function familyOfType(type: string | null): Family | null {
+  if (type === 'IPv4') return 'ipv4';
+  if (type === 'IPv6') return 'ipv6';
+  return null;
+}
+
+function queue(value: string | null): number | null {
+  return value !== null && /^\d+$/.test(value) ? Number(value) : null;
+}
+
+function toSocket(file: FileFields, problems: ProblemList, pid: number): LsofSocket | null {
+  const protocol = file.protocol?.toLowerCase();
+  if (protocol !== 'tcp' && protocol !== 'udp') return null;
+  const name = file.name ?? '';
+  const [localText = '', remoteText] = name.split('->');
+  const typeFamily = familyOfType(file.type);
+  const local = parseLsofEndpoint(localText, typeFamily);
+  const remote = remoteText === undefined ? null : parseLsofEndpoint(remoteText, typeFamily);
+  if (local === null || (remoteText !== undefined && remote === null)) {
+    problems.add(`pid ${pid} fd ${file.fd}: cannot read the address "${name}" (was lsof run without -n -P?)`);
+    return null;
+  }
+  let state: SocketState;
+  if (protocol === 'udp') state = remote === null ? 'UNCONN' : 'ESTAB';
+  else state = file.tcpState === null ? 'UNKNOWN' : (tcpState(file.tcpState) ?? 'UNKNOWN');
+  return {
+    fd: file.fd,
+    protocol,
+    family: local.family ?? remote?.family ?? null,
+    address: local.address,
+    port: local.port ?? 0,
+    remoteAddress: remote?.address ?? null,
+    remotePort: remote?.port ?? null,
+    state,
+    recvQ: queue(file.recvQ),
+    sendQ: queue(file.sendQ),
+  };
+}
+
+/**
+ * Calls `visit(id, value)` for each field: NUL-terminated (`-F0`, where each set also ends with a
+ * NL) or NL-terminated. It walks the text in place: 2,000 sockets are some 15,000 fields, and
+ * splitting them into an array first doubles the garbage a cold run has to collect.
+ */
+function eachField(text: string, visit: (id: string, value: string) => void): void {
+  const nul = text.includes('\0');
+  const terminator = nul ? '\0' : '\n';
+  let at = 0;
+  while (at < text.length) {
+    if (nul && text.charCodeAt(at) === 10) {
+      at++;
+      continue;
+    }
+    let end = text.indexOf(terminator, at);
+    if (end === -1) end = text.length;
+    if (end > at) visit(text.charAt(at), text.slice(at + 1, end));
+    at = end + 1;
+  }
+}
+
+function integerOrNull(value: string): number | null {
+  return /^\d+$/.test(value) ? Number(value) : null;
+}
+
+/**
+ * Parses `lsof -F…` output (NL- or NUL-terminated fields) into processes and their TCP/UDP
+ * sockets. Other files (cwd, pipes, UNIX sockets) are read past. Pure: a function of the text.
+ *
+ * @example
+ * parseLsof('p805\ncollama\nu501\nLagent\nf3\nPTCP\nn127.0.0.1:11434\nTST=LISTEN\n').processes[0];
+ * // { pid: 805, ppid: null, pgid: null, command: 'ollama', uid: 501, login: 'agent',
+ * //   sockets: [{ fd: '3', protocol: 'tcp', family: 'ipv4', address: '127.0.0.1', port: 11434, state: 'LISTEN', … }] }
+ */
+export function parseLsof(text: string): LsofResult {
+  const problems = new ProblemList();
+  const processes: ProcessFields[] = [];
+  let process: ProcessFields | null = null;
+  let file: FileFields | null = null;
+  eachField(text, (id, value) => {
+    if (id === 'p') {
+      const pid = integerOrNull(value);
+      file = null;
+      process = null;
+      if (pid === null) problems.add(`not a pid: "p${value}"`);
+      else {
+        process = { pid, ppid: null, pgid: null, command: '', uid: null, login: null, files: [] };
+        processes.push(process);
+      }
+    } else if (process === null) {
+      problems.add(`field "${id}${value}" comes before any process (p) field`);
+    } else if (id === 'f') {
+      file = { fd: value, type: null, protocol: null, name: null, tcpState: null, recvQ: null, sendQ: null };
+      process.files.push(file);
+    } else if (file === null) {
+      if (id === 'R') process.ppid = integerOrNull(value);
+      else if (id === 'g') process.pgid = integerOrNull(value);
+      else if (id === 'c') process.command = value;
+      else if (id === 'u') process.uid = integerOrNull(value);
+      else if (id === 'L') process.login = value;
+    } else if (id === 't') file.type = value;
+    else if (id === 'P') file.protocol = value;
+    else if (id === 'n') file.name = value;
+    else if (id === 'T') {
+      if (value.startsWith('ST=')) file.tcpState = value.slice(3);
+      else if (value.startsWith('QR=')) file.recvQ = value.slice(3);
+      else if (value.startsWith('QS=')) file.sendQ = value.slice(3);
+    }
+  });
+  return {
+    processes: processes.map(({ files, ...rest }) => ({
+      ...rest,
+      sockets: files.map((f) => toSocket(f, problems, rest.pid)).filter((s): s is LsofSocket => s !== null),
+    })),
+    problems: problems.list(),
+  };
+}

@@ -1,0 +1,153 @@
+import { ProblemList } from './problems.js';
+
+/**
+ * `ps -axww -o pid=,ppid=,uid=,user=,lstart=,args=` on macOS (and the shorter `-o pid,lstart,command`
+ * with its header). `lstart` is strftime's `%c`: in the C locale always `Dow Mon dd hh:mm:ss yyyy`
+ * with the day space-padded (`Mon Sep  7 14:55:26 2026`), in other locales something else entirely
+ * (`2026년 9월 6일 일요일 23시 59분 26초`), so the caller must run ps with LC_ALL=C. It carries no time
+ * zone: it is the machine's local time, and turning it into an instant is left to the caller.
+ */
+
+export interface StartTime {
+  readonly year: number;
+  /** 1–12. */
+  readonly month: number;
+  readonly day: number;
+  readonly hour: number;
+  readonly minute: number;
+  readonly second: number;
+}
+
+export interface PsProcess {
+  readonly pid: number;
+  /** Null when the output has no such column. */
+  readonly ppid: number | null;
+  readonly uid: number | null;
+  readonly user: string | null;
+  /** `lstart` as printed (spaces collapsed). */
+  readonly lstart: string;
+  /** The calendar fields of `lstart` (local time of the machine, no zone), or null if unreadable. */
+  readonly start: StartTime | null;
+  /** The full command line (`args`/`command`), as ps printed it. */
+  readonly command: string;
+}
+
+export interface PsResult {
+  readonly processes: readonly PsProcess[];
+  readonly problems: readonly string[];
+}
+
+export type PsColumn = 'pid' | 'ppid' | 'uid' | 'user' | 'lstart' | 'args';
+
+/** What `ps -axww -o pid=,ppid=,uid=,user=,lstart=,args=` prints, in this order. */
+export const PS_COLUMNS: readonly PsColumn[] = ['pid', 'ppid', 'uid', 'user', 'lstart', 'args'];
+
+const HEADER_NAMES: Readonly<Record<string, PsColumn>> = {
+  PID: 'pid',
+  PPID: 'ppid',
+  UID: 'uid',
+  USER: 'user',
+  STARTED: 'lstart',
+  COMMAND: 'args',
+  ARGS: 'args',
+};
+
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const ONE_WORD = /^(\S+)(?:\s+|$)/;
+const FIVE_WORDS = /^(\S+(?:\s+\S+){4})(?:\s+|$)/;
+const LSTART = /^(Sun|Mon|Tue|Wed|Thu|Fri|Sat) +(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +(\d{1,2}) +(\d{2}):(\d{2}):(\d{2}) +(\d{4})/;
+
+/**
+ * Reads a C-locale `lstart` (`Mon Sep  7 14:55:26 2026`) into calendar fields; null when it is not
+ * one, or when its weekday does not belong to its date (a sign of a misread line).
+ *
+ * @example
+ * parseLstart('Mon Sep  7 14:55:26 2026'); // { year: 2026, month: 9, day: 7, hour: 14, minute: 55, second: 26 }
+ * parseLstart('Tue Sep  7 14:55:26 2026'); // null (7 September 2026 is a Monday)
+ */
+export function parseLstart(text: string): StartTime | null {
+  const match = LSTART.exec(text.trim());
+  if (match === null || match[0].length !== text.trim().length) return null;
+  const [, dow = '', mon = '', d, h, mi, s, y] = match;
+  const start = { year: Number(y), month: MONTHS.indexOf(mon) + 1, day: Number(d), hour: Number(h), minute: Number(mi), second: Number(s) };
+  // Date.UTC of a calendar date gives its weekday in any time zone, and rolls over invalid days.
+  const date = new Date(Date.UTC(start.year, start.month - 1, start.day));
+  if (date.getUTCDate() !== start.day || DAYS[date.getUTCDay()] !== dow) return null;
+  if (start.hour > 23 || start.minute > 59 || start.second > 60) return null;
+  return start;
+}
+
+function headerColumns(line: string): PsColumn[] | null {
+  const words = line.trim().split(/\s+/);
+  const columns = words.map((w) => HEADER_NAMES[w]);
+  return columns.length > 0 && columns.every((c): c is PsColumn => c !== undefined) && columns[0] === 'pid' ? columns : null;
+}
+
+/** One line by the column list: single words, lstart's five words, args the rest of the line. */
+function parseLine(line: string, columns: readonly PsColumn[]): PsProcess | null {
+  let rest = line.replace(/^\s+/, '');
+  const values: Partial<Record<PsColumn, string>> = {};
+  for (const column of columns) {
+    if (column === 'args') {
+      values.args = rest;
+      break;
+    }
+    const match = (column === 'lstart' ? FIVE_WORDS : ONE_WORD).exec(rest);
+    if (match === null) return null;
+    values[column] = match[1] ?? '';
+    rest = rest.slice(match[0].length);
+  }
+  const number = (text: string | undefined): number | null => (text !== undefined && /^\d+$/.test(text) ? Number(text) : null);
+  const pid = number(values.pid);
+  if (pid === null || values.lstart === undefined) return null;
+  if (columns.includes('ppid') && number(values.ppid) === null) return null;
+  if (columns.includes('uid') && number(values.uid) === null) return null;
+  const lstart = values.lstart.replace(/\s+/g, ' ');
+  // Only the C-locale shape tells where lstart ends and the command begins.
+  if (!LSTART.test(lstart)) return null;
+  return {
+    pid,
+    ppid: number(values.ppid),
+    uid: number(values.uid),
+    user: values.user ?? null,
+    lstart,
+    start: parseLstart(lstart),
+    command: values.args ?? '',
+  };
+}
+
+/**
+ * Parses ps output with the given columns (default: the `pid= ppid= uid= user= lstart= args=`
+ * form, no header). A header line (`PID … STARTED COMMAND`) is recognised and sets the columns.
+ *
+ * @example
+ * parsePs('  1899 Mon Aug 24 16:50:17 2026     /Applications/Espanso.app/Contents/MacOS/espanso launcher', ['pid', 'lstart', 'args']).processes[0];
+ * // { pid: 1899, ppid: null, uid: null, user: null, lstart: 'Mon Aug 24 16:50:17 2026',
+ * //   start: { year: 2026, month: 8, day: 24, hour: 16, minute: 50, second: 17 },
+ * //   command: '/Applications/Espanso.app/Contents/MacOS/espanso launcher' }
+ */
+export function parsePs(text: string, columns: readonly PsColumn[] = PS_COLUMNS): PsResult {
+  const problems = new ProblemList();
+  const processes: PsProcess[] = [];
+  let current = columns;
+  let unreadable = 0;
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    const header = headerColumns(line);
+    if (header !== null) {
+      current = header;
+      continue;
+    }
+    const process = parseLine(line, current);
+    if (process === null) {
+      unreadable++;
+      problems.add(`unreadable ps line: "${line.trim()}"`);
+      continue;
+    }
+    if (process.start === null) problems.add(`pid ${process.pid}: "${process.lstart}" is not a valid date`);
+    processes.push(process);
+  }
+  if (unreadable > 0) problems.add(`${unreadable} lines could not be read; lstart must be C-locale text (run ps with LC_ALL=C)`);
+  return { processes, problems: problems.list() };
+}

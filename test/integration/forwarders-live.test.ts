@@ -1,0 +1,217 @@
+/**
+ * Real tunnels, read from their live command lines: an OpenSSH client with -L/-R forwards (written
+ * the ways people write them) to an sshd of the test's own, and socat relays — all in a namespace
+ * the test created, on loopback. Each parsed forward is checked against the sockets the kernel says
+ * the program holds, and the far ends are down or up on purpose.
+ */
+import { execFileSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { forwardForSocket, readForwarder, type ForwarderReading } from '../../src/forwarders/table.js';
+import { httpProbe, isRoot, TestNetns } from '../helpers/docker-ns.js';
+import { argvOf, commOf, holdersOf, listenersOf, type Listener } from '../helpers/proc-listeners.js';
+
+const need = (path: string, what: string): string | null => (existsSync(path) ? null : `needs ${what} (${path})`);
+const sshSkip = !isRoot ? 'needs root (network namespace)' : (need('/usr/sbin/sshd', 'openssh-server') ?? need('/usr/bin/ssh', 'openssh-client') ?? need('/bin/busybox', 'busybox-static for the far-end server'));
+const socatSkip = !isRoot ? 'needs root (network namespace)' : (need('/usr/bin/socat', 'socat') ?? need('/bin/busybox', 'busybox-static for the far-end server'));
+if (sshSkip !== null) console.warn(`[forwarders-live] ssh tests skipped: ${sshSkip}`);
+if (socatSkip !== null) console.warn(`[forwarders-live] socat tests skipped: ${socatSkip}`);
+
+/** In our own fresh namespace every port is free: fixed numbers are safe. */
+const UP = 18000; // busybox httpd answers here
+const DOWN = 18001; // nothing listens here
+const SSHD = 18022;
+
+/** Polls (bounded) until `pid` listens on every port. */
+async function waitListening(pid: number, ports: readonly number[], what: string): Promise<Listener[]> {
+  for (let i = 0; i < 100; i++) {
+    const sockets = listenersOf(pid);
+    if (ports.every((p) => sockets.some((s) => s.port === p))) return sockets;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`${what} (pid ${pid}) did not listen on ${ports.join(', ')}: ${JSON.stringify(listenersOf(pid))}`);
+}
+
+class Lab {
+  readonly netns = new TestNetns('pd-fwd');
+  readonly dir = mkdtempSync(join(tmpdir(), 'pd-fwd-'));
+  private readonly children: ChildProcess[] = [];
+  private madeRunSshd = false;
+
+  start(argv: readonly string[]): ChildProcess & { stderrText: () => string } {
+    const child = this.netns.spawn(argv);
+    this.children.push(child);
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout?.resume();
+    return Object.assign(child, { stderrText: () => stderr });
+  }
+
+  /** busybox httpd on 127.0.0.1:UP, serving one page. */
+  async farEnd(): Promise<void> {
+    mkdirSync(join(this.dir, 'www'));
+    writeFileSync(join(this.dir, 'www', 'index.html'), 'far end\n');
+    const httpd = this.start(['/bin/busybox', 'httpd', '-f', '-p', `127.0.0.1:${UP}`, '-h', join(this.dir, 'www')]);
+    await waitListening(httpd.pid ?? 0, [UP], 'busybox httpd');
+  }
+
+  /** sshd on 127.0.0.1:SSHD with its own host key, config and pid file; key login for root only. */
+  async sshd(): Promise<void> {
+    // Privilege separation needs /run/sshd; Debian's service creates it, a bare install may not have it.
+    if (!existsSync('/run/sshd')) {
+      mkdirSync('/run/sshd', { mode: 0o755 });
+      this.madeRunSshd = true;
+    }
+    const key = (name: string) => execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'portdoctor-test', '-f', join(this.dir, name)], { timeout: 10_000 });
+    key('host_key');
+    key('id');
+    writeFileSync(join(this.dir, 'authorized_keys'), readFileSync(join(this.dir, 'id.pub')));
+    writeFileSync(
+      join(this.dir, 'sshd_config'),
+      [
+        `Port ${SSHD}`,
+        'ListenAddress 127.0.0.1',
+        `HostKey ${join(this.dir, 'host_key')}`,
+        `PidFile ${join(this.dir, 'sshd.pid')}`,
+        `AuthorizedKeysFile ${join(this.dir, 'authorized_keys')}`,
+        'PermitRootLogin prohibit-password',
+        'PasswordAuthentication no',
+        'KbdInteractiveAuthentication no',
+        'UsePAM no',
+        'StrictModes no',
+        'AllowTcpForwarding yes',
+        '',
+      ].join('\n'),
+    );
+    const sshd = this.start(['/usr/sbin/sshd', '-D', '-e', '-f', join(this.dir, 'sshd_config')]);
+    await waitListening(sshd.pid ?? 0, [SSHD], 'sshd');
+  }
+
+  /** An ssh client (no user config, no known_hosts of the user) with the given forwarding options. */
+  ssh(forwarding: readonly string[]): ChildProcess & { stderrText: () => string } {
+    return this.start([
+      '/usr/bin/ssh', '-F', '/dev/null', '-N', '-i', join(this.dir, 'id'), '-p', String(SSHD),
+      '-o', 'StrictHostKeyChecking=no', '-o', `UserKnownHostsFile=${join(this.dir, 'known_hosts')}`, '-o', 'BatchMode=yes', '-o', 'ExitOnForwardFailure=yes',
+      ...forwarding, 'root@127.0.0.1',
+    ]);
+  }
+
+  dispose(): void {
+    for (const child of this.children) if (child.pid !== undefined && child.exitCode === null) child.kill('SIGKILL');
+    this.netns.delete();
+    rmSync(this.dir, { recursive: true, force: true });
+    if (this.madeRunSshd) rmdirSync('/run/sshd');
+  }
+}
+
+const readingOf = (pid: number): ForwarderReading | null => readForwarder({ pid, name: commOf(pid), argv: argvOf(pid) });
+
+describe.skipIf(sshSkip !== null)(`ssh tunnels to a local sshd${sshSkip === null ? '' : ` (skipped: ${sshSkip})`}`, () => {
+  let lab: Lab;
+  let tunnel: ChildProcess & { stderrText: () => string };
+  let sockets: Listener[];
+
+  beforeAll(async () => {
+    lab = new Lab();
+    await lab.farEnd();
+    await lab.sshd();
+    tunnel = lab.ssh([
+      '-L', `127.0.0.1:18080:127.0.0.1:${DOWN}`,
+      `-L[::1]:18081:127.0.0.1:${DOWN}`,
+      `-oLocalForward=18082 127.0.0.1:${UP}`,
+      '-o', `LocalForward 18083 localhost:${DOWN}`,
+      '-R', `18090:127.0.0.1:${UP}`,
+    ]);
+    sockets = await waitListening(tunnel.pid ?? 0, [18080, 18081, 18082, 18083], 'the ssh client');
+  }, 60_000);
+
+  afterAll(() => lab?.dispose());
+
+  it('parses the live command line into the forwards ssh really bound', () => {
+    const reading = readingOf(tunnel.pid ?? 0);
+    expect(reading).toMatchObject({ kind: 'ssh', killable: true, stop: `kill ${tunnel.pid}`, unread: null, notes: [] });
+    const local = reading?.forwards.filter((f) => f.listensOn === 'this-host') ?? [];
+    expect(local.map((f) => [f.kind, f.from.address, f.from.port, f.to.host, f.to.port, f.via])).toEqual([
+      ['ssh-local', '127.0.0.1', 18080, '127.0.0.1', DOWN, 'root@127.0.0.1'],
+      ['ssh-local', '::1', 18081, '127.0.0.1', DOWN, 'root@127.0.0.1'],
+      ['ssh-local', null, 18082, '127.0.0.1', UP, 'root@127.0.0.1'],
+      ['ssh-local', null, 18083, 'localhost', DOWN, 'root@127.0.0.1'],
+    ]);
+    // What the kernel says ssh holds: one socket per explicit address, both loopbacks for the default.
+    expect(sockets.map((s) => `${s.address}:${s.port}`).sort()).toEqual(['127.0.0.1:18080', '127.0.0.1:18082', '127.0.0.1:18083', '::1:18081', '::1:18082', '::1:18083']);
+    for (const socket of sockets) expect(forwardForSocket(local, socket)?.from.port).toBe(socket.port);
+  });
+
+  it('reads -R as a listener on the SSH server, which sshd (not ssh) holds', async () => {
+    const remote = readingOf(tunnel.pid ?? 0)?.forwards.filter((f) => f.kind === 'ssh-remote') ?? [];
+    expect(remote.map((f) => [f.listensOn, f.from.port, f.to.host, f.to.port])).toEqual([['ssh-server', 18090, '127.0.0.1', UP]]);
+    let holders: { pid: number }[] = [];
+    for (let i = 0; i < 100 && holders.length === 0; i++) {
+      holders = holdersOf(lab.netns.inode, 18090);
+      if (holders.length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(holders.map((h) => commOf(h.pid))).toEqual(['sshd']);
+    expect(readingOf(holders[0]?.pid ?? 0)).toBeNull();
+    expect(httpProbe(lab.netns, '127.0.0.1', 18090)).toMatchObject({ connected: true, reply: 'HTTP/1.1 200 OK' });
+  });
+
+  it('a tunnel to a far end that is up answers; one to a far end that is down accepts, closes, and ssh says why', async () => {
+    expect(httpProbe(lab.netns, '127.0.0.1', 18082)).toMatchObject({ connected: true, reply: 'HTTP/1.1 200 OK' });
+    expect(httpProbe(lab.netns, '127.0.0.1', 18080)).toMatchObject({ connected: true, reply: '' });
+    for (let i = 0; i < 40 && !/open failed/.test(tunnel.stderrText()); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(tunnel.stderrText()).toMatch(/channel \d+: open failed: connect failed: Connection refused/);
+  });
+});
+
+describe.skipIf(socatSkip !== null)(`socat relays${socatSkip === null ? '' : ` (skipped: ${socatSkip})`}`, () => {
+  let lab: Lab;
+  const relays = new Map<string, number>();
+
+  beforeAll(async () => {
+    lab = new Lab();
+    await lab.farEnd();
+    const start = async (name: string, args: readonly string[], port: number): Promise<void> => {
+      const child = lab.start(['/usr/bin/socat', ...args]);
+      await waitListening(child.pid ?? 0, [port], `socat ${name}`);
+      relays.set(name, child.pid ?? 0);
+    };
+    await start('tcp-listen', [`TCP-LISTEN:18100,fork,reuseaddr`, `TCP:127.0.0.1:${UP}`], 18100);
+    await start('tcp4-bind', [`TCP4-LISTEN:18101,bind=127.0.0.1,fork`, `TCP4:127.0.0.1:${DOWN}`], 18101);
+    await start('tcp6', ['-d', '-d', `TCP6-LISTEN:18102,fork`, `TCP:127.0.0.1:${UP}`], 18102);
+    await start('short', ['-lf', join(lab.dir, 'socat.log'), `tcp-l:18103,fork,reuseaddr`, `tcp:localhost:${UP}`], 18103);
+    await start('udp4', [`UDP4-LISTEN:18104,fork`, 'UDP4:127.0.0.1:9'], 18104);
+  }, 60_000);
+
+  afterAll(() => lab?.dispose());
+
+  const check = (name: string) => {
+    const pid = relays.get(name) ?? 0;
+    const reading = readingOf(pid);
+    const sockets = listenersOf(pid);
+    return { reading, sockets, forward: sockets[0] === undefined ? null : forwardForSocket(reading?.forwards ?? [], sockets[0]) };
+  };
+
+  it('reads each live command line, and each agrees with the socket socat bound', () => {
+    const rows = [...relays.keys()].map((name) => {
+      const { reading, sockets, forward } = check(name);
+      return [name, reading?.kind, sockets.map((s) => `${s.protocol} ${s.address}:${s.port}`).join(' '), forward?.from.address, forward?.to.host, forward?.to.port];
+    });
+    expect(rows).toEqual([
+      // TCP-LISTEN without a version: socat 1.7.4 listens on IPv4; the parser leaves it to the socket table.
+      ['tcp-listen', 'socat', 'tcp 0.0.0.0:18100', null, '127.0.0.1', UP],
+      ['tcp4-bind', 'socat', 'tcp 127.0.0.1:18101', '127.0.0.1', '127.0.0.1', DOWN],
+      ['tcp6', 'socat', 'tcp :::18102', '::', '127.0.0.1', UP],
+      ['short', 'socat', 'tcp 0.0.0.0:18103', null, 'localhost', UP],
+      ['udp4', 'socat', 'udp 0.0.0.0:18104', '0.0.0.0', '127.0.0.1', 9],
+    ]);
+    for (const name of relays.keys()) expect(check(name).reading?.stop).toBe(`kill ${relays.get(name)}`);
+  });
+
+  it('relays to a far end that is up, and accepts then closes when it is down', () => {
+    expect(httpProbe(lab.netns, '127.0.0.1', 18100)).toMatchObject({ connected: true, reply: 'HTTP/1.1 200 OK' });
+    expect(httpProbe(lab.netns, '::1', 18102)).toMatchObject({ connected: true, reply: 'HTTP/1.1 200 OK' });
+    expect(httpProbe(lab.netns, '127.0.0.1', 18101)).toMatchObject({ connected: true, reply: '' });
+  });
+});

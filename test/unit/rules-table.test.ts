@@ -1,0 +1,240 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Declaration } from '../../src/config/types.js';
+import { diagnose } from '../../src/doctor/diagnose.js';
+import type { DoctorFacts } from '../../src/doctor/types.js';
+import { FINDING_CODES } from '../../src/rules/index.js';
+import type { Finding, Port, Severity } from '../../src/types.js';
+import { attempt, bareTarget, healthyFacts, http, listener, osListener, PORT, probeOf, proc } from '../helpers/facts.js';
+
+/**
+ * Every finding code the doctor can give, each from facts built by hand: a contributor without
+ * root, namespaces or servers still exercises every rule. The namespace tests build the same
+ * situations for real; these check the rules' logic and wording, including for macOS and Windows.
+ */
+const decl = (over: Partial<Declaration>): Declaration => ({ file: 'vite.config.js', line: 9, kind: 'vite', role: 'client', host: 'localhost', port: PORT, text: `target: 'http://localhost:${PORT}'`, ...over });
+const config = (declarations: Declaration[]): DoctorFacts['config'] => ({ dir: '/tmp/project', chosen: 'option', scan: { declarations, warnings: [], truncated: false, filesScanned: 3 } });
+const refusedEverywhere = probeOf([attempt('::1', 'refused'), attempt('127.0.0.1', 'refused')]);
+const bindsOk = ['127.0.0.1', '::1', '0.0.0.0', '::'].map((address) => ({ ok: true as const, address, port: PORT, protocol: 'tcp' as const, dualStack: address === '::' ? true : null }));
+const nothingHere: Partial<DoctorFacts> = { sockets: [], probe: refusedEverywhere, binds: bindsOk };
+const blockedDrop = (address: string): DoctorFacts['firewall'][number] => ({
+  query: { protocol: 'tcp', family: address.includes(':') ? 'ipv6' : 'ipv4', address, port: PORT },
+  result: { ok: true, value: { blocked: { verdict: 'drop', source: 'nft', backend: null, table: 'inet filter', chain: 'input', hook: 'input', rule: `tcp dport ${PORT} drop`, policy: false }, sources: [{ name: 'nft', read: true, reason: null }], uninterpreted: [] } },
+});
+
+interface Case {
+  readonly name: string;
+  readonly code: string;
+  readonly severity: Severity;
+  readonly facts: DoctorFacts;
+  /** More checks on the finding (its wording for the facts' OS, its evidence). */
+  readonly check?: (finding: Finding) => void;
+}
+
+const CASES: readonly Case[] = [
+  { name: 'a bind to an address this machine lacks', code: 'address-not-available', severity: 'error', facts: healthyFacts({ views: ['server'], target: bareTarget({ host: '10.9.9.9', input: `10.9.9.9:${PORT}` }), sockets: [], binds: [{ ok: false, address: '10.9.9.9', port: PORT, protocol: 'tcp', code: 'EADDRNOTAVAIL', message: 'listen EADDRNOTAVAIL' }] }), check: (f) => expect(f.fix).toContain("'ip -br addr'") },
+  { name: 'an HTTP 500', code: 'app-error', severity: 'error', facts: healthyFacts({ probe: probeOf([attempt('::1', 'open', http(500)), attempt('127.0.0.1', 'open', http(500))]) }) },
+  { name: 'a browser-unsafe port', code: 'browser-unsafe-port', severity: 'warning', facts: healthyFacts({ target: bareTarget({ port: 6000 as Port, input: '6000' }) }) },
+  { name: 'a client where Compose publishes other ports', code: 'config-docker-publish', severity: 'error', facts: healthyFacts({ ...nothingHere, config: config([decl({}), decl({ file: 'docker-compose.yml', line: 7, kind: 'compose', role: 'publish', host: null, port: 8080, text: '- "8080:80"' })]) }) },
+  { name: 'localhost on one side, one family on the other', code: 'config-localhost', severity: 'warning', facts: healthyFacts({ sockets: [listener()], config: config([decl({})]) }) },
+  {
+    name: 'a client on one port, the project serving on another',
+    code: 'config-mismatch',
+    severity: 'error',
+    facts: healthyFacts({ ...nothingHere, sockets: [listener({ port: 4000 })], config: config([decl({}), decl({ file: 'server.js', line: 3, kind: 'other', role: 'server', host: null, port: 4000, text: 'app.listen(4000)' })]) }),
+  },
+  { name: 'a port in the ephemeral range', code: 'ephemeral-range', severity: 'warning', facts: healthyFacts({ target: bareTarget({ port: 40000 as Port, input: '40000' }), sockets: [listener({ port: 40000 })] }) },
+  { name: 'a wildcard listener', code: 'exposed-wildcard', severity: 'warning', facts: healthyFacts({ sockets: [listener({ address: '0.0.0.0' }), listener({ family: 'ipv6', address: '::1', inode: 101 })] }) },
+  {
+    name: 'an IPv6-only server, an IPv4 client',
+    code: 'family-mismatch',
+    severity: 'error',
+    facts: healthyFacts({ target: bareTarget({ host: '127.0.0.1', input: `127.0.0.1:${PORT}` }), views: ['client'], sockets: [listener({ family: 'ipv6', address: '::1' })], probe: probeOf([attempt('127.0.0.1', 'refused')], null), resolution: null }),
+  },
+  { name: 'a DROP rule and a probe that timed out', code: 'firewall-blocks', severity: 'error', facts: healthyFacts({ probe: probeOf([attempt('::1', 'timeout'), attempt('127.0.0.1', 'timeout')]), firewall: [blockedDrop('::1'), blockedDrop('127.0.0.1')] }), check: (f) => expect(f.fix).toContain('nft delete rule') },
+  {
+    name: 'rules that could not be read',
+    code: 'firewall-unreadable',
+    severity: 'info',
+    facts: healthyFacts({ firewall: [{ query: { protocol: 'tcp', family: 'ipv4', address: '127.0.0.1', port: PORT }, result: { ok: false, reason: 'Reading firewall rules needs root.', hint: 'Run with sudo.' } }] }),
+  },
+  {
+    name: "ControlCenter on 5000 (macOS's AirPlay Receiver)",
+    code: 'known-holder',
+    severity: 'warning',
+    facts: healthyFacts({ target: bareTarget({ port: 5000 as Port, input: '5000' }), sockets: [osListener({ port: 5000, address: '0.0.0.0', processes: [proc({ name: 'ControlCenter', pid: 512, command: '/System/Library/CoreServices/ControlCenter.app/Contents/MacOS/ControlCenter' })] })] }, 'darwin'),
+    check: (f) => expect(f.fix).toContain('AirPlay Receiver'),
+  },
+  { name: 'a server on 127.0.0.2, a client of 127.0.0.1', code: 'listening-other-address', severity: 'error', facts: healthyFacts({ target: bareTarget({ host: '127.0.0.1', input: `127.0.0.1:${PORT}` }), views: ['client'], sockets: [listener({ address: '127.0.0.2' })], probe: probeOf([attempt('127.0.0.1', 'refused')], null), resolution: null }) },
+  {
+    name: 'localhost does not resolve',
+    code: 'localhost-resolution',
+    severity: 'error',
+    facts: healthyFacts({ resolution: { ...probeOf([]).resolution!, addresses: [], error: { code: 'ENOTFOUND', message: 'getaddrinfo ENOTFOUND localhost' } } }),
+  },
+  { name: 'an error in the holder’s log', code: 'log-errors', severity: 'warning', facts: healthyFacts({ logOwner: { pid: 4242 }, logs: { lines: [{ text: 'Error: listen EADDRINUSE: address already in use :::3000', source: '/tmp/app.log', line: 12, finding: 'port-in-use' }], sources: [{ source: '/tmp/app.log', read: true, reason: '40 lines read' }] } }) },
+  {
+    name: 'lo is down',
+    code: 'loopback-down',
+    severity: 'error',
+    facts: healthyFacts({ loopback: { ok: true, value: { ...(healthyFacts().loopback as Extract<DoctorFacts['loopback'], { ok: true }>).value, up: false, running: false } } }),
+    check: (f) => expect(f.fix).toBe('ip link set lo up'),
+  },
+  { name: 'a full accept queue', code: 'not-accepting', severity: 'error', facts: healthyFacts({ sockets: [listener({ queue: { recv: 600, send: 511 } })], probe: probeOf([attempt('::1', 'refused'), attempt('127.0.0.1', 'timeout')]) }) },
+  {
+    name: 'a timeout at a live listener, empty queue, every rule read and none drops it',
+    code: 'no-answer',
+    severity: 'error',
+    facts: healthyFacts({ probe: probeOf([attempt('::1', 'timeout'), attempt('127.0.0.1', 'timeout')]) }),
+    check: (f) => expect(f.fix).toContain('tc qdisc show dev lo'),
+  },
+  { name: 'nothing on the port', code: 'nothing-listening', severity: 'error', facts: healthyFacts(nothingHere), check: (f) => expect(f.detail).toContain('so connections are refused') },
+  { name: 'a listener in another namespace', code: 'other-netns', severity: 'error', facts: healthyFacts({ ...nothingHere, sockets: [listener({ netns: { id: 4026532000, current: false, name: 'web' } })] }) },
+  { name: "another user's listener, unprivileged", code: 'permission-hidden', severity: 'info', facts: healthyFacts({ sockets: [listener({ ownerHidden: true, processes: [], uid: 0, user: 'root' })] }), check: (f) => expect(f.fix).toBe('sudo portdoctor 3000') },
+  {
+    name: "a port in Windows' excluded ranges",
+    code: 'port-excluded',
+    severity: 'error',
+    facts: healthyFacts(
+      {
+        ...nothingHere,
+        views: ['server'],
+        binds: [],
+        portSettings: { ok: true, value: { ephemeralRange: { from: 49152, to: 65535 }, reservedPorts: [], unprivilegedPortStart: 0, privilegedApplies: 'none', ipv6: { available: true, disabledOnLo: null, disabledAll: null, bindv6only: null }, defaulted: [], excludedRanges: [{ from: 2980, to: 3079, protocol: 'tcp', family: 'ipv4', administered: false }] } },
+      },
+      'win32',
+    ),
+    check: (f) => {
+      expect(f.fix).toContain('net stop winnat');
+      expect(f.evidence).toMatchObject({ range: { from: 2980, to: 3079 }, reservedBy: 'system (WinNAT / Hyper-V)' });
+    },
+  },
+  { name: '--bind on a held port', code: 'port-in-use', severity: 'error', facts: healthyFacts({ views: ['server'], probe: null, resolution: null }) },
+  {
+    name: 'port 80 as a normal user',
+    code: 'privileged-port',
+    severity: 'error',
+    facts: healthyFacts({ target: bareTarget({ port: 80 as Port, input: '80' }), views: ['server'], sockets: [], probe: null, resolution: null, binds: [{ ok: false, address: '127.0.0.1', port: 80, protocol: 'tcp', code: 'EACCES', message: 'listen EACCES' }] }),
+    check: (f) => expect(f.fix).toContain('cap_net_bind_service'),
+  },
+  { name: 'a stopped server', code: 'process-stopped', severity: 'error', facts: healthyFacts({ sockets: [listener({ processes: [proc({ state: 'T' })] })] }), check: (f) => expect(f.fix).toContain("'kill -CONT 4242'") },
+  { name: 'UDP where TCP was asked', code: 'protocol-mismatch', severity: 'error', facts: healthyFacts({ ...nothingHere, sockets: [listener({ protocol: 'udp', state: 'UNCONN', queue: { recv: 0, send: 0 } })] }) },
+  { name: 'a reserved port', code: 'reserved-port', severity: 'info', facts: healthyFacts({ portSettings: { ok: true, value: { ...(healthyFacts().portSettings as Extract<DoctorFacts['portSettings'], { ok: true }>).value, reservedPorts: [{ from: PORT, to: PORT }] } } }) },
+  { name: 'a connection in TIME-WAIT', code: 'time-wait', severity: 'info', facts: healthyFacts({ sockets: [...healthyFacts().sockets, listener({ state: 'TIME-WAIT', remoteAddress: '127.0.0.1', remotePort: 51000, processes: [], inode: 0 })] }) },
+  {
+    name: 'https to a plain HTTP server',
+    code: 'wrong-protocol',
+    severity: 'error',
+    facts: healthyFacts({ target: bareTarget({ host: 'localhost', scheme: 'https', input: `https://localhost:${PORT}/`, path: '/' }), views: ['client'], probe: probeOf([attempt('::1', 'open', http(200, { mismatch: { expected: 'tls', found: 'http', message: 'The server answered plain HTTP to a TLS ClientHello.' } }))]) }),
+  },
+];
+
+const findingsOf = (facts: DoctorFacts): Finding[] => [...diagnose(facts).findings];
+
+describe('every finding code from hand-built facts (no root needed)', () => {
+  it('the healthy baseline has no error and no warning', () => {
+    const report = diagnose(healthyFacts());
+    expect(report.findings.filter((f) => f.severity !== 'info')).toEqual([]);
+    expect(report.ok).toBe(true);
+  });
+
+  it('covers every code the rules can give and every page in docs/findings', () => {
+    const pages = readdirSync(join(import.meta.dirname, '../../docs/findings')).map((name) => name.replace(/\.md$/, ''));
+    const covered = new Set(CASES.map((c) => c.code));
+    expect([...new Set(FINDING_CODES)].filter((code) => !covered.has(code))).toEqual([]);
+    expect(pages.filter((code) => !covered.has(code))).toEqual([]);
+  });
+
+  for (const c of CASES) {
+    it(`${c.code}: ${c.name}`, () => {
+      const found = findingsOf(c.facts).filter((f) => f.code === c.code);
+      expect(found.map((f) => f.severity), JSON.stringify(findingsOf(c.facts).map((f) => [f.code, f.severity]))).toContain(c.severity);
+      const finding = found.find((f) => f.severity === c.severity)!;
+      expect(finding.title.length).toBeGreaterThan(10);
+      expect(finding.fix.length).toBeGreaterThan(5);
+      c.check?.(finding);
+    });
+  }
+});
+
+describe('partial data: the doctor never says "healthy" about what it could not read', () => {
+  it('part of the firewall unread, the probe timed out at a listener: firewall-unreadable is an error, and the step never says "nothing blocks it"', () => {
+    const partial = (address: string): DoctorFacts['firewall'][number] => ({
+      query: { protocol: 'tcp', family: address.includes(':') ? 'ipv6' : 'ipv4', address, port: PORT },
+      result: { ok: true, value: { blocked: null, completeness: 'partial', sources: [{ name: 'iptables-nft-save', read: true, reason: null }, { name: 'nft', read: false, reason: 'exited with code 1' }], uninterpreted: [] } },
+    });
+    const report = diagnose(healthyFacts({ probe: probeOf([attempt('::1', 'timeout'), attempt('127.0.0.1', 'timeout')]), firewall: [partial('::1'), partial('127.0.0.1')] }));
+    expect(report.ok).toBe(false);
+    const f = report.findings.find((x) => x.code === 'firewall-unreadable')!;
+    expect(f).toMatchObject({ severity: 'error', title: 'Only part of the firewall could be read' });
+    expect(f.detail).toContain('nft: exited with code 1');
+    const lines = report.steps.find((s) => s.id === 'firewall')!.lines;
+    expect(lines.some((l) => /nothing blocks it$/.test(l))).toBe(false);
+    expect(lines.some((l) => l.includes('nothing blocks it in the rules that were read'))).toBe(true);
+  });
+
+  it('the same partial read without a timeout: a warning, exit 0 but not silent', () => {
+    const partialFacts = healthyFacts();
+    const firewall = partialFacts.firewall.map((check) => (check.result.ok ? { ...check, result: { ok: true as const, value: { ...check.result.value, completeness: 'partial' as const, sources: [{ name: 'nft', read: false, reason: 'timed out' }] } } } : check));
+    const report = diagnose({ ...partialFacts, firewall });
+    expect(report.findings.find((f) => f.code === 'firewall-unreadable')?.severity).toBe('warning');
+  });
+
+  it('no rules readable and a timeout: firewall-unreadable becomes an error', () => {
+    const report = diagnose(
+      healthyFacts({
+        probe: probeOf([attempt('::1', 'timeout'), attempt('127.0.0.1', 'timeout')]),
+        firewall: [{ query: { protocol: 'tcp', family: 'ipv4', address: '127.0.0.1', port: PORT }, result: { ok: false, reason: 'Reading firewall rules needs root.', hint: 'Run with sudo.' } }],
+      }),
+    );
+    expect(report.findings.find((f) => f.code === 'firewall-unreadable')?.severity).toBe('error');
+  });
+
+  it('a socket table that could not be read: nothing-listening says what was not read', () => {
+    const report = diagnose(healthyFacts({ ...nothingHere, scan: { ...healthyFacts().scan, tablesUnread: 1, unread: [{ source: '/proc/self/net/tcp6', reason: 'EACCES', effect: 'TCP IPv6 sockets are missing from the answer' }] } }));
+    const f = report.findings.find((x) => x.code === 'nothing-listening')!;
+    expect(f.detail).toContain('Not read, so not seen: /proc/self/net/tcp6 (EACCES)');
+    expect(report.steps.find((s) => s.id === 'identify-application')!.lines[0]).toContain('in what could be read');
+  });
+
+  it('nothing listening, probe timed out: the detail says the packets are swallowed, not "refused"', () => {
+    const f = diagnose(healthyFacts({ ...nothingHere, probe: probeOf([attempt('::1', 'timeout'), attempt('127.0.0.1', 'timeout')]) })).findings.find((x) => x.code === 'nothing-listening')!;
+    expect(f.detail).toContain('timed out instead of being refused');
+    expect(f.detail).not.toContain('so connections are refused');
+  });
+
+  it('a replayed snapshot: nothing-listening says no connection was tried', () => {
+    const replay = { os: 'linux' as const, file: 'snap.json', capturedAt: '2026-12-06T10:00:00.000Z', release: '6.1.0', user: { uid: 0, name: 'root', elevated: true }, redacted: false, notRun: ['probe', 'bind'] as ('probe' | 'bind')[] };
+    const report = diagnose(healthyFacts({ ...nothingHere, probe: null, binds: [], resolution: null, replay }));
+    expect(report.replay).toEqual(replay);
+    expect(report.findings.find((x) => x.code === 'nothing-listening')?.detail).toContain('no connection was tried on a replay');
+    expect(report.steps.find((s) => s.id === 'port-usage')?.lines).toEqual(['connect: not run (a replayed snapshot: probes need the live machine)', 'bind: not run (a replayed snapshot: trial binds need the live machine)']);
+  });
+});
+
+describe('the fix is worded for the facts’ OS', () => {
+  it('lo0 down on macOS: ifconfig, not ip', () => {
+    const facts = healthyFacts({}, 'darwin');
+    const down = { ...facts, loopback: { ok: true as const, value: { ...(facts.loopback as Extract<DoctorFacts['loopback'], { ok: true }>).value, up: false } } };
+    const f = diagnose(down).findings.find((x) => x.code === 'loopback-down')!;
+    expect(f.fix).toBe('sudo ifconfig lo0 up');
+  });
+
+  it('privileged ports on macOS: only specific addresses need root', () => {
+    const facts = healthyFacts({ target: bareTarget({ port: 80 as Port, input: '80' }), views: ['server'], sockets: [], probe: null, resolution: null, binds: [] }, 'darwin');
+    const settings = { ok: true as const, value: { ...(facts.portSettings as Extract<DoctorFacts['portSettings'], { ok: true }>).value, ephemeralRange: { from: 49152, to: 65535 }, privilegedApplies: 'specific' as const } };
+    const f = diagnose({ ...facts, portSettings: settings }).findings.find((x) => x.code === 'privileged-port')!;
+    expect(f.detail).toContain('anyone may bind a port below 1024 on 0.0.0.0 or ::');
+    expect(f.fix).not.toContain('setcap');
+  });
+
+  it('Windows: no privileged ports, and no Linux command in any finding of a bare-port run', () => {
+    const facts = healthyFacts({ target: bareTarget({ port: 80 as Port, input: '80' }), sockets: [osListener({ port: 80, address: '0.0.0.0', processes: [proc({ name: 'System', pid: 4 })] })] }, 'win32');
+    const report = diagnose({ ...facts, portSettings: { ok: true, value: { ...(facts.portSettings as Extract<DoctorFacts['portSettings'], { ok: true }>).value, unprivilegedPortStart: 0, privilegedApplies: 'none' } } });
+    const text = JSON.stringify(report.findings);
+    expect(report.findings.some((f) => f.code === 'privileged-port')).toBe(false);
+    expect(report.findings.find((f) => f.code === 'known-holder')?.title).toContain('HTTP.sys');
+    for (const linux of ['iptables', 'nft ', 'systemctl', 'sudo ', 'ip link', 'sysctl', 'setcap', '/proc']) expect(text).not.toContain(linux);
+  });
+});
