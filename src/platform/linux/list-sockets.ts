@@ -1,4 +1,5 @@
 import type { NetnsRef, ProcessInfo, Socket } from '../../types.js';
+import { compareSockets } from '../common/socket-order.js';
 import type { SocketInventory, SocketQuery, UnreadSource } from '../types.js';
 import type { FdScan } from './fd-scan.js';
 import type { ProcessDetails } from './process.js';
@@ -74,23 +75,6 @@ function namespaceSources(view: ProcView, query: SocketQuery, pids: readonly num
 function queueOf(row: ProcNetRow, backlogs: ReadonlyMap<number, number>): { recv: number; send: number } {
   if (row.protocol === 'tcp' && row.state === 'LISTEN') return { recv: row.rxQueue, send: backlogs.get(row.inode) ?? row.txQueue };
   return { recv: row.rxQueue, send: row.txQueue };
-}
-
-const STATE_ORDER = (socket: Socket): number => (socket.state === 'LISTEN' || socket.state === 'UNCONN' ? 0 : 1);
-
-/** Plain code-unit order: the strings compared are ASCII (tcp/udp, ipv4/ipv6, addresses), and localeCompare is slow on 40,000 sockets. */
-const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
-function compareSockets(a: Socket, b: Socket): number {
-  return (
-    Number(b.netns?.current) - Number(a.netns?.current) ||
-    STATE_ORDER(a) - STATE_ORDER(b) ||
-    a.port - b.port ||
-    byText(a.protocol, b.protocol) ||
-    byText(a.family, b.family) ||
-    byText(a.address, b.address) ||
-    (a.remotePort ?? 0) - (b.remotePort ?? 0)
-  );
 }
 
 /**

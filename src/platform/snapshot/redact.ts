@@ -80,6 +80,14 @@ function redactPsLines(text: string, names: Placeholders): string {
     .join('\n');
 }
 
+/**
+ * `lsof -F…`: the login name is the `L` field (a field starts a line, or follows a NUL with -F0).
+ * The free-text pass below cannot see it there: `Lalice` reads as one word.
+ */
+function redactLsofLogins(text: string, names: Placeholders): string {
+  return text.replace(/(^|\0|\n)L([^\0\n]*)/g, (_m, start: string, name: string) => `${start}L${isSystemAccount(name) || name === '' ? name : names.user(name)}`);
+}
+
 /** Rewrites the text of a source, keeping its kind and bytes-or-text form. */
 function mapText(source: SnapshotSource, edit: (text: string) => string): SnapshotSource {
   if ('link' in source) return source.target === undefined ? source : { ...source, target: edit(source.target) };
@@ -118,6 +126,7 @@ export function redactSnapshot(snapshot: Snapshot): Snapshot {
     let edited = source;
     if (/\/cmdline$/.test(key)) edited = mapText(edited, (text) => redactCmdline(text, names));
     else if (key === 'ps') edited = mapText(edited, (text) => redactPsLines(text, names));
+    else if (key === 'lsof-inet') edited = mapText(edited, (text) => redactLsofLogins(text, names));
     sources[key] = edited;
   }
   for (const [key, source] of Object.entries(sources)) sources[key] = mapText(source, (text) => names.text(text));
