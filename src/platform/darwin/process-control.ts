@@ -98,9 +98,10 @@ export function darwinProcessControl(reader: SourceReader): ProcessControl {
 
 /**
  * A replay plans (`kill --dry-run`) from the snapshot's ps lines and never signals: the processes
- * belong to the machine the snapshot came from.
+ * belong to the machine the snapshot came from. A snapshot without ps still plans, by pid alone
+ * (`pid:N`, an identity nothing could ever be checked against, so it could never be signalled).
  */
-export function replayProcessControl(lstartOf: (pid: number) => Promise<string | null>): ProcessControl {
+export function replayProcessControl(lstartOf: (pid: number) => Promise<string | null | undefined>): ProcessControl {
   return {
     forcefulOnly: false,
     async context(sockets) {
@@ -108,7 +109,7 @@ export function replayProcessControl(lstartOf: (pid: number) => Promise<string |
       const ids = new Map<number, string | null>();
       for (const pid of pids) {
         const lstart = await lstartOf(pid);
-        ids.set(pid, lstart === null ? null : identityOf(lstart));
+        ids.set(pid, lstart === undefined ? `pid:${pid}` : lstart === null ? null : identityOf(lstart));
       }
       return { identities: ids, startTicks: new Map(pids.map((pid) => [pid, null])), selfPid: -1, ancestors: [], userManagerPids: new Set() };
     },

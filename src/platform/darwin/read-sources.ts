@@ -108,9 +108,13 @@ export async function readOneProcess(reader: SourceReader, pid: number): Promise
   return new ProcessDirectory({ ps, lsof: new Map(), netstatNames: new Map(), states, utcOffsetMinutes: utcOffset, launchdJobs: launchd, containers: null });
 }
 
-/** The `lstart` ps gives a pid (its identity for `kill`), or null when ps does not list it. */
-export async function readLstart(reader: SourceReader, pid: number): Promise<string | null> {
-  return (await readPs(reader, []))?.get(pid)?.lstart ?? null;
+/**
+ * The `lstart` ps gives a pid (its identity for `kill`): null when ps does not list it (it has
+ * exited), undefined when ps could not be read at all.
+ */
+export async function readLstart(reader: SourceReader, pid: number): Promise<string | null | undefined> {
+  const ps = await readPs(reader, []);
+  return ps === null ? undefined : (ps.get(pid)?.lstart ?? null);
 }
 
 /**
