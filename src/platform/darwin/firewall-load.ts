@@ -41,45 +41,49 @@ function verdictOf(rule: FilterRule): FirewallRuleMatch['verdict'] {
   return /^block (?:return|return-rst|return-icmp)/.test(rule.text) ? 'reject' : 'drop';
 }
 
-function matchOf(rule: FilterRule): FirewallRuleMatch {
-  return { verdict: verdictOf(rule), source: 'pf', backend: null, table: 'main ruleset', chain: rule.direction ?? 'in/out', hook: rule.direction === 'out' ? 'output' : 'input', rule: rule.text, policy: false };
+function matchOf(rule: FilterRule, direction: 'in' | 'out'): FirewallRuleMatch {
+  return { verdict: verdictOf(rule), source: 'pf', backend: null, table: 'main ruleset', chain: direction, hook: direction === 'out' ? 'output' : 'input', rule: rule.text, policy: false };
 }
 
 /**
- * pf's verdict for loopback traffic to one address and port: the last rule that clearly matches
- * wins (pf's rule), a `quick` one at once; rules that might match but are not interpreted are
- * listed; nothing matching means pass (pf's default). Pure.
+ * pf's verdict for loopback traffic to one address and port. A connection over loopback leaves
+ * through lo0 and comes back in through it, so each direction is judged on its own: among the
+ * rules on lo0 for that direction, the last that clearly matches wins (pf's rule), a `quick` one
+ * at once; nothing matching means pass (pf's default). Rules for every interface (no `on`) and
+ * rules on lo0 that might match but are not understood are listed, not interpreted. Pure.
  *
  * @example
  * evaluatePf(parsePfRules('block drop in quick on lo0 proto tcp from any to any port = 3000\n'), { protocol: 'tcp', family: 'ipv4', address: '127.0.0.1', port: 3000 }).blocked?.verdict; // 'drop'
  */
 export function evaluatePf(rules: readonly PfRule[], query: FirewallQuery): { blocked: FirewallRuleMatch | null; uninterpreted: string[]; anchors: string[] } {
-  let decided: FilterRule | null = null;
-  const uninterpreted: string[] = [];
+  const uninterpreted = new Set<string>();
   const anchors: string[] = [];
   for (const rule of rules) {
-    if (rule.kind === 'anchor') {
-      if (rule.anchorType === 'anchor') anchors.push(rule.name);
-      continue;
-    }
-    if (rule.kind === 'scrub') continue;
-    if (rule.kind === 'uninterpreted') {
-      uninterpreted.push(rule.text);
-      continue;
-    }
-    if (rule.interface !== null && !rule.onLoopback && rule.interface !== 'lo') continue;
-    if (rule.family !== null && (rule.family === 'inet') !== (query.family === 'ipv4')) continue;
-    if (rule.protocol !== null && rule.protocol !== query.protocol) continue;
-    if (!clearlyMatches(rule, query)) {
-      uninterpreted.push(rule.text);
-      continue;
-    }
-    decided = rule;
-    if (rule.quick) break;
+    if (rule.kind === 'anchor' && rule.anchorType === 'anchor') anchors.push(rule.name);
+    if (rule.kind === 'uninterpreted') uninterpreted.add(rule.text);
   }
-  const match = decided === null ? null : matchOf(decided);
-  return { blocked: match !== null && match.verdict !== 'accept' ? match : null, uninterpreted, anchors };
+  const filters = rules.filter((rule): rule is FilterRule => rule.kind === 'filter');
+  for (const direction of ['out', 'in'] as const) {
+    let decided: FilterRule | null = null;
+    for (const rule of filters) {
+      if (rule.direction !== null && rule.direction !== direction) continue;
+      if (rule.family !== null && (rule.family === 'inet') !== (query.family === 'ipv4')) continue;
+      if (rule.protocol !== null && rule.protocol !== query.protocol) continue;
+      const onLoopback = rule.onLoopback || rule.interface === 'lo';
+      if (rule.interface !== null && !onLoopback) continue;
+      if (!onLoopback || !clearlyMatches(rule, query)) {
+        uninterpreted.add(rule.text);
+        continue;
+      }
+      decided = rule;
+      if (rule.quick) break;
+    }
+    if (decided !== null && decided.action === 'block') return { blocked: matchOf(decided, direction), uninterpreted: inRuleOrder(rules, uninterpreted), anchors };
+  }
+  return { blocked: null, uninterpreted: inRuleOrder(rules, uninterpreted), anchors };
 }
+
+const inRuleOrder = (rules: readonly PfRule[], texts: ReadonlySet<string>): string[] => [...new Set(rules.map((r) => r.text).filter((text) => texts.has(text)))];
 
 const unreadable = (reason: string, hint: string): LoadedFirewall => ({ check: (queries) => queries.map(() => ({ ok: false, reason, hint })) });
 
