@@ -122,6 +122,7 @@ export async function loadDarwinFirewall(reader: SourceReader): Promise<LoadedFi
     return { check: (queries) => queries.map(() => ({ ok: true, value: { blocked: null, sources, uninterpreted: [], completeness: 'partial', notes: ['pf is enabled, but its rules could not be read.', appFirewall] } })) };
   }
   const rules = parsePfRules(rulesRun.stdout);
+  const skipUnknown = skipped === null ? [`Whether pf skips lo0 could not be read ('pfctl -s Interfaces -v': ${interfacesRun.ok ? 'no interface listed' : failureOf(interfacesRun)}).`] : [];
   return {
     check: (queries) =>
       queries.map((query): Collected<FirewallReport> => {
@@ -134,7 +135,7 @@ export async function loadDarwinFirewall(reader: SourceReader): Promise<LoadedFi
             sources: [infoStatus, { name: 'pfctl -sr', read: true, reason: null }, ...anchorSources],
             uninterpreted,
             ...(anchorSources.length > 0 && blocked === null ? { completeness: 'partial' as const } : {}),
-            notes: ['pf is enabled.', appFirewall],
+            notes: ['pf is enabled.', ...skipUnknown, appFirewall],
           },
         };
       }),

@@ -54,5 +54,5 @@ export const DARWIN_FILES = {
 /** `ps -o pid=,uid=,lstart= -p PIDS`: what `kill` re-reads just before each signal (never recorded). */
 export const PS_IDENTITY_ARGS = (pids: readonly number[]): string[] => ['-o', 'pid=,ppid=,uid=,lstart=', '-p', pids.join(',')];
 
-/** `lsof -nP -w -a -p PID -i PROTO:PORT`: does this pid still hold the port? (never recorded) */
-export const LSOF_HOLDS_ARGS = (pid: number, protocol: 'tcp' | 'udp', port: number): string[] => ['-nP', '-w', '-a', '-p', String(pid), '-i', `${protocol.toUpperCase()}:${port}`, '-F0pPnT'];
+/** `lsof -nP -w -a -p PID -i PROTO:PORT -F0pfPnT`: does this pid still hold the port? (never recorded; f asked for, since a file set starts at it) */
+export const LSOF_HOLDS_ARGS = (pid: number, protocol: 'tcp' | 'udp', port: number): string[] => ['-nP', '-w', '-a', '-p', String(pid), '-i', `${protocol.toUpperCase()}:${port}`, '-F0pfPnT'];
