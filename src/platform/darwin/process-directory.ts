@@ -7,8 +7,14 @@ import { stateLetter } from './ps-state.js';
 import { instantOf } from './tz.js';
 
 /** What is known of processes, from each tool that names them. */
+/** ps's processes by pid (read lazily: see PsTable). */
+export interface PsLookup {
+  has(pid: number): boolean;
+  get(pid: number): PsProcess | undefined;
+}
+
 export interface ProcessSources {
-  readonly ps: ReadonlyMap<number, PsProcess> | null;
+  readonly ps: PsLookup | null;
   readonly lsof: ReadonlyMap<number, LsofProcess>;
   /** The process name netstat printed next to a pid (the process-pid layout; at most 16 characters). */
   readonly netstatNames: ReadonlyMap<number, string>;
@@ -97,7 +103,7 @@ export class ProcessDirectory {
       user: ps?.user ?? listed?.login ?? (uid === -1 ? 'unknown' : String(uid)),
       uid,
       state: stat === undefined ? '?' : stateLetter(stat),
-      startedAt: ps?.start != null && utcOffsetMinutes !== null ? instantOf(ps.start, utcOffsetMinutes) : null,
+      startedAt: ps !== undefined && ps.start !== null && utcOffsetMinutes !== null ? instantOf(ps.start, utcOffsetMinutes) : null,
       container: null,
       details: {
         os: 'darwin',

@@ -60,13 +60,47 @@ async function readLsof(reader: SourceReader, unread: UnreadSource[]): Promise<L
   return parseLsof(run.stdout);
 }
 
-async function readPs(reader: SourceReader, unread: UnreadSource[]): Promise<Map<number, PsProcess> | null> {
+/**
+ * ps's lines by pid, each parsed when first asked for: a Mac runs many hundreds of processes,
+ * and a listing needs the few that hold sockets.
+ */
+export class PsTable {
+  private readonly lines = new Map<number, string>();
+  private readonly parsed = new Map<number, PsProcess | null>();
+  private readonly header: string;
+
+  constructor(text: string) {
+    const all = text.split('\n');
+    // `ps -o …` without `=` prints a header (recorded snapshots have both forms): kept for each line.
+    this.header = /^\s*PID\b/.test(all[0] ?? '') ? `${all[0] ?? ''}\n` : '';
+    for (const line of all) {
+      const pid = /^\s*(\d+)\s/.exec(line)?.[1];
+      if (pid !== undefined) this.lines.set(Number(pid), line);
+    }
+  }
+
+  has(pid: number): boolean {
+    return this.lines.has(pid);
+  }
+
+  get(pid: number): PsProcess | undefined {
+    let process = this.parsed.get(pid);
+    if (process === undefined) {
+      const line = this.lines.get(pid);
+      process = line === undefined ? null : (parsePs(this.header + line).processes[0] ?? null);
+      this.parsed.set(pid, process);
+    }
+    return process ?? undefined;
+  }
+}
+
+async function readPs(reader: SourceReader, unread: UnreadSource[]): Promise<PsTable | null> {
   const run = await runSpec(reader, DARWIN_COMMANDS.ps);
   if (!run.ok) {
     unread.push({ source: DARWIN_COMMANDS.ps.key, reason: failureOf(run), effect: 'processes have no command line, parent, user or start time' });
     return null;
   }
-  return new Map(parsePs(run.stdout).processes.map((p) => [p.pid, p]));
+  return new PsTable(run.stdout);
 }
 
 async function readOptional<T>(reader: SourceReader, spec: CommandSpec, parse: (text: string) => T, unread: UnreadSource[], effect: string | null): Promise<T | null> {
