@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, jsonOf, runCli, type CliResult } from '../helpers/cli.js';
 import { airplaySnapshot, bytesSnapshot, classicSnapshot, gencntSnapshot, headerlessSnapshot, noPidSnapshot, processPidSnapshot, writeSnapshots } from '../helpers/darwin-snapshots.js';
 
@@ -43,6 +43,7 @@ function brief(s: ListedSocket): string {
 
 const built = existsSync(CLI);
 let files: Record<string, string> = {};
+let dir: string | null = null;
 
 function ls(name: string, ...args: string[]): Listing {
   const run = runCli(['ls', '--json', ...args, '--replay', files[name]!]);
@@ -58,8 +59,11 @@ function linuxCommandsIn(run: CliResult): string[] {
 }
 
 describe.skipIf(!built)('macOS snapshots replayed by the built CLI (skipped: run `npm run build` first)', () => {
+  afterAll(() => {
+    if (dir !== null) rmSync(dir, { recursive: true, force: true });
+  });
   beforeAll(() => {
-    files = writeSnapshots({
+    ({ dir, paths: files } = writeSnapshots({
       processPid: processPidSnapshot(),
       airplay: airplaySnapshot(),
       bytes: bytesSnapshot(),
@@ -67,7 +71,7 @@ describe.skipIf(!built)('macOS snapshots replayed by the built CLI (skipped: run
       classic: classicSnapshot(),
       noPid: noPidSnapshot(),
       headerless: headerlessSnapshot(),
-    });
+    }));
   });
 
   it('process:pid layout with lsof (macOS 26): netstat rows joined with lsof holders, lsof-only sockets listed, one lsof socket without a family named', () => {

@@ -124,8 +124,8 @@ export function headerlessSnapshot(): Snapshot {
   });
 }
 
-/** Writes snapshots to a temporary directory for `--replay FILE`; returns name → path. */
-export function writeSnapshots(snapshots: Readonly<Record<string, Snapshot>>): Record<string, string> {
+/** Writes snapshots to a new temporary directory for `--replay FILE`: name → path, and the directory (to remove). */
+export function writeSnapshots(snapshots: Readonly<Record<string, Snapshot>>): { readonly dir: string; readonly paths: Record<string, string> } {
   const dir = mkdtempSync(join(tmpdir(), 'pd-darwin-replay-'));
   const paths: Record<string, string> = {};
   for (const [name, value] of Object.entries(snapshots)) {
@@ -133,5 +133,5 @@ export function writeSnapshots(snapshots: Readonly<Record<string, Snapshot>>): R
     writeFileSync(path, JSON.stringify(value, null, 1));
     paths[name] = path;
   }
-  return paths;
+  return { dir, paths };
 }

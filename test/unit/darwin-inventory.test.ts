@@ -54,11 +54,13 @@ describe('joining netstat, lsof and ps', () => {
   it('a pre-forked server: one netstat row, the listener under every worker (one lsof device) → every worker holds it', async () => {
     const lsof = ['59043', '59044', '59045'].map((pid) => lsofSet(Number(pid), 501, 'node', [{ fd: 21, type: 'IPv6', proto: 'TCP', name: '*:38123', device: '0x4d2c9b0e1c3f6a01', state: 'LISTEN' }])).join('');
     const ps = [psLine(59043, 1200, 501, 'dev', 'node server.js'), psLine(59044, 59043, 501, 'dev', 'node server.js --worker'), psLine(59045, 59043, 501, 'dev', 'node server.js --worker')].join('\n');
-    const os = mac({ 'netstat-tcp': cmd('netstat -anvl -p tcp', netstat([{}])), 'lsof-inet': cmd('lsof', toNulTerminated(lsof)), ps: cmd('ps', ps), tz: cmd('date +%z', '+0200\n') });
+    const states = '59043 Ss\n59044 T\n59045 S+\n';
+    const os = mac({ 'netstat-tcp': cmd('netstat -anvl -p tcp', netstat([{}])), 'lsof-inet': cmd('lsof', toNulTerminated(lsof)), ps: cmd('ps', ps), 'ps-state': cmd('ps -axo pid=,stat=', states), tz: cmd('date +%z', '+0200\n') });
     const { sockets } = await os.listSockets({ protocols: ['tcp'] });
     expect(sockets).toHaveLength(1);
     expect(owners(sockets[0])).toEqual([59043, 59044, 59045]);
-    expect(sockets[0]?.processes[1]).toMatchObject({ ppid: 59043, command: 'node server.js --worker', user: 'dev', uid: 501, startedAt: '2026-09-07T12:55:26.000Z' });
+    expect(sockets[0]?.processes[1]).toMatchObject({ ppid: 59043, command: 'node server.js --worker', user: 'dev', uid: 501, state: 'T', startedAt: '2026-09-07T12:55:26.000Z' });
+    expect(sockets[0]?.processes.map((p) => p.state)).toEqual(['S', 'T', 'S']);
   });
 
   it('two sockets on the same addresses (SO_REUSEPORT): lsof’s devices tell them apart, each row keeps its own holder', async () => {
