@@ -116,6 +116,14 @@ function redactPowerShellJson(text: string, names: Placeholders): string {
 }
 
 /**
+ * `lsof -F…`: the login name is the `L` field (a field starts a line, or follows a NUL with -F0).
+ * The free-text pass below cannot see it there: `Lalice` reads as one word.
+ */
+function redactLsofLogins(text: string, names: Placeholders): string {
+  return text.replace(/(^|\0|\n)L([^\0\n]*)/g, (_m, start: string, name: string) => `${start}L${isSystemAccount(name) || name === '' ? name : names.user(name)}`);
+}
+
+/**
  * Rewrites the text of a source, keeping its kind and bytes-or-text form. Bytes that are not
  * UTF-8 (a Windows console's OEM code page) are edited as Latin-1, one character per byte, so
  * every byte the edit does not touch stays as it was.
@@ -160,6 +168,7 @@ export function redactSnapshot(snapshot: Snapshot): Snapshot {
     if (/\/cmdline$/.test(key)) edited = mapText(edited, (text) => redactCmdline(text, names));
     else if (key === 'ps') edited = mapText(edited, (text) => redactPsLines(text, names));
     else if (key.startsWith('powershell-')) edited = mapText(edited, (text) => redactPowerShellJson(text, names));
+    else if (key === 'lsof-inet') edited = mapText(edited, (text) => redactLsofLogins(text, names));
     sources[key] = edited;
   }
   for (const [key, source] of Object.entries(sources)) sources[key] = mapText(source, (text) => names.text(text));
