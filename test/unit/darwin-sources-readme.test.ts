@@ -11,8 +11,9 @@ const README = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
 function documented(): Map<string, string> {
   const start = README.indexOf('### macOS snapshot sources');
   // The section ends at the next heading (the Windows section follows it).
-  const next = README.slice(start + 1).search(/^#{2,3} /m);
-  const section = README.slice(start, next === -1 ? undefined : start + 1 + next);
+  const body = README.indexOf('\n', start) + 1;
+  const next = README.slice(body).search(/^#{2,3} /m);
+  const section = README.slice(start, next === -1 ? undefined : body + next);
   const rows = new Map<string, string>();
   for (const match of section.matchAll(/^\| `([\w-]+)` \| (?:the file )?`([^`]+)`/gm)) rows.set(match[1] ?? '', match[2] ?? '');
   return rows;
