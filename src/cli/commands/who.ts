@@ -1,3 +1,4 @@
+import { annotateForwards } from '../../collectors/forwards.js';
 import { whoHolds } from '../../inventory.js';
 import { parsePort } from '../../port.js';
 import { displayAddress } from '../../render/address.js';
@@ -53,7 +54,9 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
   const ports = [...new Set(positionals.map(parsePort))];
   const protocols: readonly Protocol[] | undefined = values.tcp === true && values.udp !== true ? ['tcp'] : values.udp === true && values.tcp !== true ? ['udp'] : undefined;
   // The human table does not show the listen backlog: skip the `ss` child process that finds it.
-  const inventory = await whoHolds(ports, { all: values.all === true, withBacklog: values.json === true, ...(protocols === undefined ? {} : { protocols }) });
+  const held = await whoHolds(ports, { all: values.all === true, withBacklog: values.json === true, ...(protocols === undefined ? {} : { protocols }) });
+  // Where a forwarder (docker-proxy, ssh -L, socat, …) sends the connections: its `forward` field.
+  const inventory = { ...held, sockets: (await annotateForwards(held.sockets)).sockets };
   const found = inventory.sockets.length > 0;
   const origin = await answerOrigin();
   if (values.json === true) {

@@ -51,5 +51,6 @@ export const DARWIN_ADVICE: FixAdvice = {
     fix: `Pick a port outside ${range.from}-${range.to} ('portdoctor free' does).`,
   }),
   firewallFix,
+  natRuleFix: (redirect) => `Remove the redirection (${redirect.rule}) from /etc/pf.conf or its anchor and reload with 'sudo pfctl -f /etc/pf.conf'.`,
   enterNetns: () => 'Connect from where the server runs, or forward the port to this machine.',
 };

@@ -1,5 +1,5 @@
 import type { FixAdvice } from '../advice-types.js';
-import type { FirewallRuleMatch } from '../types.js';
+import type { FirewallRuleMatch, NatRedirect } from '../types.js';
 
 function firewallFix(match: FirewallRuleMatch): string {
   if (match.source === 'nft') {
@@ -8,6 +8,15 @@ function firewallFix(match: FirewallRuleMatch): string {
   const accept = `'${match.source} -I ${match.chain} 1 -${match.hook === 'input' ? 'i' : 'o'} lo -j ACCEPT'`;
   if (match.policy) return `Accept loopback before the policy applies: ${accept}.`;
   return `Delete the rule with '${match.source} ${match.rule.replace(/^-A /, '-D ')}', or accept loopback first: ${accept}.`;
+}
+
+/** The command that deletes one DNAT rule, in the tool and back-end it was read from. */
+function natRuleFix(redirect: NatRedirect): string {
+  if (redirect.source === 'nft') {
+    return `Find the rule's handle with 'nft -a list chain ${redirect.table} ${redirect.chain}' and delete it: 'nft delete rule ${redirect.table} ${redirect.chain} handle N'.`;
+  }
+  const tool = `${redirect.source}${redirect.backend === 'legacy' ? '-legacy' : ''}`;
+  return `Delete the rule: '${tool} -t ${redirect.table} ${redirect.rule.replace(/^-A /, '-D ')}'.`;
 }
 
 /** Linux: iproute2, sysctl, iptables/nft, sudo. */
@@ -48,5 +57,6 @@ export const LINUX_ADVICE: FixAdvice = {
     fix: `Pick a port outside ${range.from}-${range.to} ('portdoctor free' does).`,
   }),
   firewallFix,
+  natRuleFix,
   enterNetns: (name, pid) => `Connect from inside that namespace ('ip netns exec ${name ?? '<name>'} …' or 'nsenter -t ${pid ?? '<pid>'} -n …'), or run the server in this one, or forward the port (veth, socat).`,
 };
