@@ -92,8 +92,9 @@ export async function collectFacts(target: Target, options: DoctorOptions = {}):
   const logsPromise = collectOwnerLogs(ownerLogOwner);
   // Follow the forwards while the probe runs: both wait on other programs, not on this thread.
   const followPromise = (async () => {
+    const startedAt = performance.now();
     const annotated = await annotateForwards(inventory.sockets, { firewall: firewallPromise });
-    const followed = await followForwards({ os, target, sockets: annotated.sockets, engine: annotated.engine, firewall: firewallPromise, addresses: firewallAddresses({ probe: null, target }) });
+    const followed = await followForwards({ os, target, sockets: annotated.sockets, engine: annotated.engine, firewall: firewallPromise, addresses: firewallAddresses({ probe: null, target }), startedAt });
     return { sockets: annotated.sockets, followed };
   })();
   // A replay has no network to probe and no stack to bind on: those steps are not run, and say so.

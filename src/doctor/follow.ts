@@ -31,8 +31,10 @@ export interface FollowInput {
   readonly firewall: Promise<LoadedFirewall>;
   /** Addresses a client would try (for DNAT rules when nothing holds the port here). */
   readonly addresses: readonly string[];
-  /** Deadline for all of it (default 1000 ms). */
+  /** Deadline for all of it (default 1000 ms), from `startedAt`. */
   readonly timeoutMs?: number;
+  /** When following began (performance.now()): annotating the sockets, which may have asked the engine already, is part of it. */
+  readonly startedAt?: number;
 }
 
 /** What the follow step read, and the container logs that stand in for a forwarder's own output. */
@@ -171,7 +173,7 @@ function ruleChains(os: Platform, firewall: LoadedFirewall, target: Target, addr
  * facts.chains[0]?.container?.name; // 'web'
  */
 export async function followForwards(input: FollowInput): Promise<Followed> {
-  const started = performance.now();
+  const started = input.startedAt ?? performance.now();
   const deadline = started + (input.timeoutMs ?? 1000);
   const { os, target } = input;
   const held = input.sockets.some((s) => isListening(s) && inCurrentNetns(s) && s.port === target.port && s.protocol === target.protocol);

@@ -1,6 +1,7 @@
 import { annotateForwards } from '../../collectors/forwards.js';
 import { whoHolds } from '../../inventory.js';
 import { parsePort } from '../../port.js';
+import { forwardText } from '../../forwarders/socket-forward.js';
 import { displayAddress } from '../../render/address.js';
 import { styler } from '../../render/color.js';
 import { renderScanNote, socketTableLines } from '../../render/sockets.js';
@@ -48,6 +49,17 @@ function otherNetnsNote(sockets: readonly Socket[], color: boolean): string[] {
     });
 }
 
+/** One whole line per forwarded socket: the table's last column is cut to the width, this is not. */
+function forwardNotes(sockets: readonly Socket[], color: boolean): string[] {
+  const style = styler(color);
+  return sockets.flatMap((s) => {
+    if (s.forward === undefined) return [];
+    const holder = s.processes[0] === undefined ? '' : ` (${s.processes[0].name}, pid ${s.processes[0].pid})`;
+    const unread = s.forward.unread === undefined || s.forward.to === null ? '' : ` [${s.forward.unread}]`;
+    return [style.cyan(`${displayAddress(s.address, s.port)}${holder} ${forwardText(s.forward)}${unread}; to stop it: ${s.forward.stop}`)];
+  });
+}
+
 async function run(argv: readonly string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseCommandArgs('who', argv, OPTIONS);
   if (positionals.length === 0) throw usageError('who needs a PORT.', "E.g. 'portdoctor who 3000'.");
@@ -73,6 +85,7 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
     return EXIT_NEGATIVE;
   }
   await writeLines(io, socketTableLines(inventory.sockets, { color: io.color, width: outputWidth(io.stdout), showRemote: values.all === true, os: origin.os }));
+  for (const line of forwardNotes(inventory.sockets, io.color)) writeLine(io.stdout, line);
   for (const line of otherNetnsNote(inventory.sockets, io.color)) writeLine(io.stdout, line);
   const note = renderScanNote(inventory.stats, inventory.sockets, origin.os);
   if (note !== null) writeLine(io.stderr, note);
