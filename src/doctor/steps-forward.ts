@@ -25,8 +25,8 @@ export function insideText(container: ContainerFacts): string {
 }
 
 /** "127.0.0.1:8080 → docker-proxy (pid 812) → container web (7dbbae57773e) → 172.17.0.2:80". */
-export function chainText(chain: ForwardChain): string {
-  const start = chain.listener === null ? (chain.asked ?? '?') : numericAddress(chain.listener.address, chain.listener.port);
+export function chainText(chain: ForwardChain, port: number): string {
+  const start = chain.listener === null ? numericAddress(chain.asked ?? '?', port) : numericAddress(chain.listener.address, chain.listener.port);
   const by = chain.holder === null ? `DNAT rule '${chain.forward.rule ?? '?'}'` : `${chain.holder.name} (pid ${chain.holder.pid})`;
   const to = chain.forward.to;
   if (to === null) return `${start} → ${by} → ? (${chain.forward.unread ?? 'destination unknown'})`;
@@ -40,7 +40,7 @@ export function forwardLines(facts: DoctorFacts): string[] {
   if (f === null) return ['Not followed.'];
   const lines: string[] = [];
   for (const chain of f.chains) {
-    lines.push(chainText(chain));
+    lines.push(chainText(chain, facts.target.port));
     if (chain.forward.unread !== undefined && chain.forward.to !== null) lines.push(`  not read: ${chain.forward.unread}`);
     if (chain.container !== null) lines.push(`  container ${chain.container.name}: ${containerStateText(chain.container)}; ${insideText(chain.container)}`);
     if (chain.farProbe !== null) lines.push(`  far end ${numericAddress(chain.farProbe.address, chain.farProbe.port)}: ${chain.farProbe.status}${chain.farProbe.error === null ? '' : ` (${chain.farProbe.error})`}`);

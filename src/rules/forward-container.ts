@@ -15,8 +15,8 @@ function takes(listener: InsideListener, host: string): boolean {
 const listenerText = (l: InsideListener): string => `${numericAddress(l.address, l.port)}${l.processes[0] === undefined ? '' : ` (${l.processes[0].name}, pid ${l.processes[0].pid})`}`;
 
 /** "docker-proxy (pid 812) forwards 127.0.0.1:8080 to 172.17.0.2:80" / "a DNAT rule sends …". */
-function forwardSentence(chain: ForwardChain): string {
-  const from = chain.listener === null ? (chain.asked ?? '?') : numericAddress(chain.listener.address, chain.listener.port);
+function forwardSentence(chain: ForwardChain, port: number): string {
+  const from = chain.listener === null ? numericAddress(chain.asked ?? '?', port) : numericAddress(chain.listener.address, chain.listener.port);
   const to = chain.forward.to === null ? '?' : numericAddress(chain.forward.to.host, chain.forward.to.port);
   if (chain.holder === null) return `A DNAT rule ('${chain.forward.rule ?? ''}') sends ${from} to ${to}`;
   return `${chain.holder.name} (pid ${chain.holder.pid}) forwards ${from} to ${to}${chain.forward.rule === undefined ? '' : ` (by the DNAT rule '${chain.forward.rule}')`}`;
@@ -44,7 +44,7 @@ function notRunning(facts: DoctorFacts, chain: ForwardChain | null, container: C
       : state.restarting === true
         ? `It keeps crashing: read why with 'docker logs --tail 50 ${name}', fix the cause, then 'docker restart ${name}'.`
         : `Read why it stopped ('docker logs --tail 50 ${name}'), then start it: 'docker start ${name}'.`;
-  const how = chain === null ? `It publishes port ${facts.target.port} when it runs (its port bindings ask for it), so nothing answers there now.` : `${forwardSentence(chain)}, the container's address, but the container does not run, so nothing answers there.`;
+  const how = chain === null ? `It publishes port ${facts.target.port} when it runs (its port bindings ask for it), so nothing answers there now.` : `${forwardSentence(chain, facts.target.port)}, the container's address, but the container does not run, so nothing answers there.`;
   return finding('container-not-running', 'error', `Container ${name}, behind port ${facts.target.port}, is ${state.paused === true ? 'paused' : state.restarting === true ? 'restarting' : (state.status ?? 'not running')}`, `${how} Its state: ${status}.`, fix, evidenceOf(chain, container));
 }
 
@@ -65,7 +65,7 @@ function listening(facts: DoctorFacts, chain: ForwardChain, container: Container
       'container-loopback-only',
       'error',
       `The app in container ${name} listens on ${numericAddress(app.address, app.port)} inside the container, where the published port cannot reach it`,
-      `${forwardSentence(chain)}, the container's own address. Inside, ${atPort.map(listenerText).join(' and ')} listens on the container's loopback only, which is private to the container: connections to ${numericAddress(to.host, to.port)} are refused, so a client here sees its connection accepted and then closed ("Empty reply from server", "Connection reset by peer").`,
+      `${forwardSentence(chain, facts.target.port)}, the container's own address. Inside, ${atPort.map(listenerText).join(' and ')} listens on the container's loopback only, which is private to the container: connections to ${numericAddress(to.host, to.port)} are refused, so a client here sees its connection accepted and then closed ("Empty reply from server", "Connection reset by peer").`,
       `Make ${program} in container ${name} listen on 0.0.0.0 (all of the container's addresses) instead of ${app.address}: e.g. '--host 0.0.0.0', HOST=0.0.0.0, or 'listen(${app.port}, "0.0.0.0")' in the container's command or configuration; then recreate or restart it ('docker restart ${name}').`,
       evidence,
     );
@@ -78,7 +78,7 @@ function listening(facts: DoctorFacts, chain: ForwardChain, container: Container
       'container-wrong-port',
       'error',
       `The app in container ${name} listens on port ${first.port}, not on ${to.port} where port ${facts.target.port} is forwarded`,
-      `${forwardSentence(chain)}, but inside the container nothing listens on ${to.port}: ${others.map(listenerText).join(', ')}.`,
+      `${forwardSentence(chain, facts.target.port)}, but inside the container nothing listens on ${to.port}: ${others.map(listenerText).join(', ')}.`,
       `Publish the port the app uses ('-p ${chain.listener === null ? facts.target.port : `${chain.listener.address === '0.0.0.0' || chain.listener.address === '::' ? '' : `${chain.listener.address}:`}${chain.listener.port}`}:${first.port}' when creating ${name}, or the 'ports:' entry in compose), or make the app listen on ${to.port}.`,
       evidence,
     );
@@ -87,7 +87,7 @@ function listening(facts: DoctorFacts, chain: ForwardChain, container: Container
     'container-not-listening',
     'error',
     `Nothing listens on port ${to.port} inside container ${name}`,
-    `${forwardSentence(chain)}, but nothing in the container listens at all: the app has not started yet, failed to start, or runs something else. ${insideText(container)}.`,
+    `${forwardSentence(chain, facts.target.port)}, but nothing in the container listens at all: the app has not started yet, failed to start, or runs something else. ${insideText(container)}.`,
     `Read what the app says: 'docker logs --tail 50 ${name}'; check its command: 'docker inspect --format "{{.Config.Cmd}}" ${name}'.`,
     evidence,
   );

@@ -8,7 +8,7 @@ import { finding } from './helpers.js';
 /** Forwarders that exist only for a published container port: one with no container is left over. */
 const CONTAINER_FORWARDERS = new Set(['docker-proxy', 'rootlesskit', 'docker-desktop']);
 
-const from = (chain: ForwardChain): string => (chain.listener === null ? (chain.asked ?? '?') : numericAddress(chain.listener.address, chain.listener.port));
+const from = (facts: DoctorFacts, chain: ForwardChain): string => (chain.listener === null ? numericAddress(chain.asked ?? '?', facts.target.port) : numericAddress(chain.listener.address, chain.listener.port));
 
 /** The doctor's own connect to an address (which a DNAT rule, if any, sent on). */
 function probed(facts: DoctorFacts, address: string | null): { status: string; error: string | null } | null {
@@ -35,7 +35,7 @@ function staleForward(facts: DoctorFacts, chain: ForwardChain): Finding | null {
   return finding(
     'stale-forward',
     'error',
-    `${chain.holder.name} holds ${from(chain)}, but no running container publishes port ${facts.target.port}`,
+    `${chain.holder.name} holds ${from(facts, chain)}, but no running container publishes port ${facts.target.port}`,
     `${chain.holder.name} (pid ${chain.holder.pid}) is ${chain.forward.description.replace(/^\w/, (c) => c.toLowerCase())}, and the engine lists no running container that publishes ${facts.target.port}${chain.forward.to === null ? '' : ` (it forwards to ${destinationText(chain.forward) ?? '?'})`}: it is left over from a container that is gone, and connections lead nowhere.`,
     `Restart the container engine, which drops the forwarders of containers that are gone ('docker ps -a' shows what is left); if it stays, this forwarder belongs to no container: stop pid ${chain.holder.pid} itself ('kill ${chain.holder.pid}').`,
     { holder: chain.holder, forward: chain.forward, listener: chain.listener },
@@ -60,8 +60,8 @@ function dnatTargetDown(facts: DoctorFacts, chain: ForwardChain): Finding | null
   return finding(
     'dnat-target-down',
     'error',
-    `A DNAT rule sends ${from(chain)} to ${numericAddress(chain.forward.to.host, chain.forward.to.port)}, where nothing answers`,
-    `The rule '${chain.forward.rule}' rewrites connections to ${from(chain)} to go to ${numericAddress(chain.forward.to.host, chain.forward.to.port)}${attempt === null ? '' : `, and the connect there ${attempt.status === 'refused' ? 'was refused' : attempt.status === 'timeout' ? 'timed out' : `failed (${attempt.error ?? attempt.status})`}`}: ${why}.`,
+    `A DNAT rule sends ${from(facts, chain)} to ${numericAddress(chain.forward.to.host, chain.forward.to.port)}, where nothing answers`,
+    `The rule '${chain.forward.rule}' rewrites connections to ${from(facts, chain)} to go to ${numericAddress(chain.forward.to.host, chain.forward.to.port)}${attempt === null ? '' : `, and the connect there ${attempt.status === 'refused' ? 'was refused' : attempt.status === 'timeout' ? 'timed out' : `failed (${attempt.error ?? attempt.status})`}`}: ${why}.`,
     `${chain.forward.stop} Or start the container engine (or the container) again: it removes or renews its own rules.`,
     { rule: chain.forward.rule, forward: chain.forward, asked: chain.asked, probe: attempt },
   );
@@ -82,8 +82,8 @@ function tunnelFarEnd(facts: DoctorFacts, chain: ForwardChain): Finding | null {
   return finding(
     'tunnel-far-end-down',
     'error',
-    `${chain.holder?.name ?? kind}'s forward on ${from(chain)} leads to ${to}, where nothing accepts the connection`,
-    `${chain.holder?.name ?? kind}${pid === null ? '' : ` (pid ${pid})`} accepts each connection on ${from(chain)} and passes it on to ${to}; ${saw.join('; ')}. The client here sees its connection accepted, then closed.`,
+    `${chain.holder?.name ?? kind}'s forward on ${from(facts, chain)} leads to ${to}, where nothing accepts the connection`,
+    `${chain.holder?.name ?? kind}${pid === null ? '' : ` (pid ${pid})`} accepts each connection on ${from(facts, chain)} and passes it on to ${to}; ${saw.join('; ')}. The client here sees its connection accepted, then closed.`,
     `Start the service the tunnel points at (${to}${kind === 'ssh' ? ', as seen from the SSH server' : ''}), or restart the tunnel with the right target${pid === null ? '' : ` (stop it with 'kill ${pid}', then run it again)`}.`,
     { holder: chain.holder, forward: chain.forward, farProbe: chain.farProbe, reported },
   );
@@ -98,7 +98,7 @@ function podGone(facts: DoctorFacts, chain: ForwardChain): Finding | null {
   return finding(
     'kubectl-pod-gone',
     'error',
-    `kubectl port-forward on ${from(chain)} forwards to a pod that is gone`,
+    `kubectl port-forward on ${from(facts, chain)} forwards to a pod that is gone`,
     `kubectl port-forward (pid ${chain.holder?.pid ?? '?'}) picked one pod of ${what} when it started and keeps forwarding to it; that pod no longer exists. It reported: "${reported.at(-1) ?? ''}".`,
     `Restart the port-forward: stop it ('kill ${chain.holder?.pid ?? 'PID'}') and run 'kubectl port-forward ${resource === undefined ? 'TYPE/NAME' : `${resource.kind}/${resource.name}${resource.namespace === null ? '' : ` -n ${resource.namespace}`}`} ${chain.listener?.port ?? facts.target.port}:${chain.forward.to?.port ?? chain.forward.to?.portName ?? 'PORT'}' again.`,
     { holder: chain.holder, forward: chain.forward, reported },
@@ -116,7 +116,7 @@ function engineUnreadable(facts: DoctorFacts): Finding | null {
     'forward-unreadable',
     'warning',
     `The container behind port ${facts.target.port} could not be followed: the container engine did not answer`,
-    `${first.holder?.name ?? first.forward.forwarder} forwards ${from(first)} for a container, but the engine at ${engine.endpoint} was not read: ${engine.read.reason}. Which container it is, its state, its sockets and its logs are unknown.`,
+    `${first.holder?.name ?? first.forward.forwarder} forwards ${from(facts, first)} for a container, but the engine at ${engine.endpoint} was not read: ${engine.read.reason}. Which container it is, its state, its sockets and its logs are unknown.`,
     engine.read.hint,
     { endpoint: engine.endpoint, reason: engine.read.reason, forward: first.forward },
   );
