@@ -72,7 +72,10 @@ function tunnelFarEnd(facts: DoctorFacts, chain: ForwardChain): Finding | null {
   if (kind !== 'ssh' && kind !== 'socat' && kind !== 'kubectl-port-forward') return null;
   const reported = reportedByHolder(facts, chain, kind === 'kubectl-port-forward' ? KUBECTL_FORWARD_ERROR : SSH_OPEN_FAILED).filter((line) => kind !== 'kubectl-port-forward' || !POD_GONE.test(line));
   const refused = chain.farProbe !== null && chain.farProbe.status !== 'open';
-  if (!refused && reported.length === 0) return null;
+  // The holder's log speaks of all its forwards at once ("channel 3: open failed"): it is evidence
+  // for this one only when the far end could not be tried and connections here are dropped.
+  const dropped = (facts.probe?.attempts ?? []).some((a) => a.status === 'reset' || a.fingerprint?.closedImmediately === true);
+  if (!refused && !(chain.farProbe === null && reported.length > 0 && dropped)) return null;
   const to = destinationText(chain.forward) ?? '?';
   const pid = chain.holder?.pid ?? null;
   const saw = [
