@@ -6,7 +6,7 @@
  * `docker stop`; a missing engine and one that accepts and never answers are reported, bounded.
  * portdoctor runs inside the engine's namespace (nsenter --net), with DOCKER_HOST at its socket.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket as NetSocket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -64,6 +64,7 @@ const stepLines = (report: Report, id: string): string => report.steps.find((s) 
 describe.skipIf(skip !== null)(`the doctor follows published ports to the container (docker-proxy)${skip === null ? '' : ` (skipped: ${skip})`}`, () => {
   let engine: DockerEngine;
   let webId = '';
+  let stale: ChildProcess | undefined;
 
   beforeAll(async () => {
     engine = await DockerEngine.start();
@@ -72,9 +73,19 @@ describe.skipIf(skip !== null)(`the doctor follows published ports to the contai
     engine.run('elsewhere', { publish: ['8083:80'], command: ['/bin/httpd', '-f', '-p', '8080', '-h', '/www'] });
     engine.run('stopped', { publish: ['8082:80'], command: ['/bin/httpd', '-f', '-p', '80', '-h', '/www'] });
     engine.docker(['stop', '-t', '1', 'stopped']);
+    engine.run('quiet', { publish: ['127.0.0.1:8084:80'], command: ['/bin/sleep', '600'] });
+    engine.run('sick', { publish: ['127.0.0.1:8085:80'], command: ['/bin/httpd', '-f', '-p', '80', '-h', '/www'], extra: ['--health-cmd', 'echo "health check: /healthz answered 503" && false', '--health-interval', '1s', '--health-retries', '1'] });
+    // A docker-proxy that no container publishes through: what a proxy left behind looks like (started
+    // here by hand as dockerd starts it, with the pipe on fd 3 it reports readiness on, or it stops at once).
+    stale = spawn(NSENTER, [`--net=${engine.netns.path}`, '/usr/sbin/docker-proxy', '-proto', 'tcp', '-host-ip', '127.0.0.1', '-host-port', '8086', '-container-ip', '172.17.0.250', '-container-port', '80'], { stdio: ['ignore', 'ignore', 'ignore', 'pipe'] });
+    for (let i = 0; i < 100 && holdersOf(engine.netns.inode, 8086).length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    for (let i = 0; i < 150 && !engine.docker(['inspect', '-f', '{{.State.Health.Status}}', 'sick']).stdout.includes('unhealthy'); i++) await new Promise((resolve) => setTimeout(resolve, 100));
   }, 90_000);
 
-  afterAll(() => engine?.stop(), 60_000);
+  afterAll(() => {
+    if (stale?.pid !== undefined && stale.exitCode === null) stale.kill('SIGKILL');
+    engine?.stop();
+  }, 60_000);
 
   it('an app on 127.0.0.1 inside its container: container-loopback-only names the container, its listener and the fix, and no app-error', async () => {
     const { run, report } = await doctor(engine, '127.0.0.1:8080');
@@ -149,6 +160,31 @@ describe.skipIf(skip !== null)(`the doctor follows published ports to the contai
     expect(report.findings[0]?.code).toBe('container-not-running');
   });
 
+  it('a container whose app does not listen at all: container-not-listening', async () => {
+    const { report } = await doctor(engine, '127.0.0.1:8084');
+    const f = findingOf(report, 'container-not-listening', 'error');
+    expect(f.title).toBe('Nothing listens on port 80 inside container quiet');
+    expect(f.fix).toContain("'docker logs --tail 50 quiet'");
+    expect(codes(report)).not.toContain('app-error');
+  });
+
+  it('a container that fails its health check: container-unhealthy, with what the check said', async () => {
+    const { report } = await doctor(engine, '127.0.0.1:8085');
+    const f = findingOf(report, 'container-unhealthy', 'warning');
+    expect(f.title).toBe('Container sick, behind port 8085, fails its health check');
+    expect(f.detail).toContain('the last run said: health check: /healthz answered 503');
+    expect(problems(report).filter((p) => p.endsWith('/error'))).toEqual([]);
+  });
+
+  it('a docker-proxy that no running container publishes through: stale-forward', async () => {
+    const { report } = await doctor(engine, '127.0.0.1:8086');
+    const f = findingOf(report, 'stale-forward', 'error');
+    expect(f.title).toBe('docker-proxy holds 127.0.0.1:8086, but no running container publishes port 8086');
+    expect(f.detail).toContain('it forwards to 172.17.0.250:80');
+    expect(f.fix).toContain(`'kill ${stale?.pid}'`);
+    expect(codes(report)).not.toContain('app-error');
+  });
+
   it('who 8080 shows the forward next to docker-proxy, in the table and in the JSON', async () => {
     const table = await cli(engine, ['who', '8080']);
     expect(table.code).toBe(0);
@@ -163,7 +199,7 @@ describe.skipIf(skip !== null)(`the doctor follows published ports to the contai
     const run = await cli(engine, ['ls', '--tcp', '--json']);
     const sockets = (JSON.parse(run.stdout) as { sockets: { port: number; address: string; processes: { name: string }[]; forward?: ForwardJson }[] }).sockets;
     const rows = sockets.filter((s) => s.forward !== undefined).map((s) => `${s.address}:${s.port} ${s.forward?.to?.container?.name ?? '?'}:${s.forward?.to?.port ?? '?'}`).sort();
-    expect(rows).toEqual(['0.0.0.0:8081 ok:80', '0.0.0.0:8083 elsewhere:80', '127.0.0.1:8080 web:80', ':::8081 ok:80', ':::8083 elsewhere:80']);
+    expect(rows).toEqual(['0.0.0.0:8081 ok:80', '0.0.0.0:8083 elsewhere:80', '127.0.0.1:8080 web:80', '127.0.0.1:8084 quiet:80', '127.0.0.1:8085 sick:80', '127.0.0.1:8086 ?:80', ':::8081 ok:80', ':::8083 elsewhere:80']);
     expect(sockets.filter((s) => s.forward === undefined).every((s) => s.processes.every((p) => p.name !== 'docker-proxy'))).toBe(true);
     const table = await cli(engine, ['ls', '--tcp']);
     expect(table.stdout).toMatch(/^tcp +\*:8081 +LISTEN +\d+ +root +docker-proxy → ok \([0-9a-f]{12}\) 17…$/m);
