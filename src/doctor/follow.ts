@@ -96,11 +96,14 @@ interface ContainerRead {
 async function readContainer(os: Platform, endpoint: DockerEndpoint, ref: { id: string; name: string }, deadline: number, logTail: number): Promise<ContainerRead> {
   const { inspectContainer, containerLogs } = await import('../forwarders/docker-api.js');
   const left = (): number => Math.max(1, deadline - performance.now());
+  // The logs are asked for at the same time as the state: most containers have no TTY (their logs
+  // are framed); one that has is asked again once the inspect answer says so.
+  const framedLogs = containerLogs(endpoint, ref.id, { tail: logTail, timeoutMs: left(), tty: false });
   const details = await inspectContainer(endpoint, ref.id, { timeoutMs: left() });
   const pid = details.ok && details.value.state.running === true ? details.value.state.pid : null;
   const [listeners, logs] = await Promise.all([
     pid === null ? Promise.resolve(null) : os.namespaceListeners(pid),
-    containerLogs(endpoint, ref.id, { tail: logTail, timeoutMs: left(), ...(details.ok ? { tty: details.value.tty } : {}) }),
+    details.ok && details.value.tty ? containerLogs(endpoint, ref.id, { tail: logTail, timeoutMs: left(), tty: true }) : framedLogs,
   ]);
   return {
     facts: {

@@ -1,4 +1,4 @@
-import { containerStateText, insideText } from '../doctor/steps-forward.js';
+import { containerStateText } from '../doctor/steps-forward.js';
 import type { ContainerFacts, DoctorFacts, ForwardChain, InsideListener, Rule } from '../doctor/types.js';
 import { numericAddress } from '../render/address.js';
 import type { Finding } from '../types.js';
@@ -87,7 +87,7 @@ function listening(facts: DoctorFacts, chain: ForwardChain, container: Container
     'container-not-listening',
     'error',
     `Nothing listens on port ${to.port} inside container ${name}`,
-    `${forwardSentence(chain, facts.target.port)}, but nothing in the container listens at all: the app has not started yet, failed to start, or runs something else. ${insideText(container)}.`,
+    `${forwardSentence(chain, facts.target.port)}, but nothing in the container listens at all (its socket table, read in its network namespace, has no listener): the app has not started yet, failed to start, or the container runs something else.`,
     `Read what the app says: 'docker logs --tail 50 ${name}'; check its command: 'docker inspect --format "{{.Config.Cmd}}" ${name}'.`,
     evidence,
   );

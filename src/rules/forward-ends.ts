@@ -36,7 +36,7 @@ function staleForward(facts: DoctorFacts, chain: ForwardChain): Finding | null {
     'stale-forward',
     'error',
     `${chain.holder.name} holds ${from(facts, chain)}, but no running container publishes port ${facts.target.port}`,
-    `${chain.holder.name} (pid ${chain.holder.pid}) is ${chain.forward.description.replace(/^\w/, (c) => c.toLowerCase())}, and the engine lists no running container that publishes ${facts.target.port}${chain.forward.to === null ? '' : ` (it forwards to ${destinationText(chain.forward) ?? '?'})`}: it is left over from a container that is gone, and connections lead nowhere.`,
+    `${chain.holder.name} (pid ${chain.holder.pid}) is ${chain.forward.description}, and the engine lists no running container that publishes ${facts.target.port}${chain.forward.to === null ? '' : ` (it forwards to ${destinationText(chain.forward) ?? '?'})`}: it is left over from a container that is gone, and connections lead nowhere.`,
     `Restart the container engine, which drops the forwarders of containers that are gone ('docker ps -a' shows what is left); if it stays, this forwarder belongs to no container: stop pid ${chain.holder.pid} itself ('kill ${chain.holder.pid}').`,
     { holder: chain.holder, forward: chain.forward, listener: chain.listener },
   );
@@ -115,11 +115,13 @@ function engineUnreadable(facts: DoctorFacts): Finding | null {
   const needed = f.chains.filter((c) => c.holder !== null && (CONTAINER_FORWARDERS.has(c.forward.forwarder) || c.forward.forwarder === 'dockerd' || c.forward.forwarder === 'podman-conmon'));
   if (needed.length === 0) return null;
   const first = needed[0]!;
+  // The connection is dropped behind the forwarder, and what drops it could not be looked at: a problem, unnamed.
+  const dropped = (facts.probe?.attempts ?? []).some((a) => a.status === 'reset' || a.fingerprint?.closedImmediately === true);
   return finding(
     'forward-unreadable',
-    'warning',
+    dropped ? 'error' : 'warning',
     `The container behind port ${facts.target.port} could not be followed: the container engine did not answer`,
-    `${first.holder?.name ?? first.forward.forwarder} forwards ${from(facts, first)} for a container, but the engine at ${engine.endpoint} was not read: ${engine.read.reason}. Which container it is, its state, its sockets and its logs are unknown.`,
+    `${first.holder?.name ?? first.forward.forwarder} forwards ${from(facts, first)} for a container${first.forward.to === null ? '' : ` (to ${destinationText(first.forward) ?? '?'})`}, but the engine at ${engine.endpoint} was not read: ${engine.read.reason}. Which container it is, its state, its sockets and its logs are unknown${dropped ? '; connections are accepted and then dropped, by the container or by what is left of it' : ''}.`,
     engine.read.hint,
     { endpoint: engine.endpoint, reason: engine.read.reason, forward: first.forward },
   );
@@ -162,5 +164,5 @@ const FAR_END_CODES: ReadonlySet<string> = new Set(['container-not-running', 'co
  */
 export function farEndExplains(facts: DoctorFacts): boolean {
   if (facts.forwards === null) return false;
-  return [...containerRules.evaluate(facts), ...forwardEndRules.evaluate(facts)].some((f) => FAR_END_CODES.has(f.code));
+  return [...containerRules.evaluate(facts), ...forwardEndRules.evaluate(facts)].some((f) => FAR_END_CODES.has(f.code) || (f.code === 'forward-unreadable' && f.severity === 'error'));
 }
