@@ -93,7 +93,7 @@ export function socketForward(reading: ForwarderReading, socket: ListeningSocket
     const port = match.redirect.toPort?.from ?? socket.port;
     const container = containers === null ? null : containerAt(containers, match.redirect.toAddress);
     const to: ForwardTarget = { host: match.redirect.toAddress, port, ...(container === null ? {} : { container: named(container) }) };
-    const stop = container !== null ? dockerStop(socket.port, socket.protocol, container) : reading.stop;
+    const stop = container === null ? reading.stop : reading.kind === 'podman-conmon' ? `podman stop ${container.name}` : dockerStop(socket.port, socket.protocol, container);
     const unread = container === null ? (engineUnread ?? `no container of the engine has the address ${match.redirect.toAddress}`) : null;
     return { ...base, source: container === null ? ['nat-rules'] : ['nat-rules', 'docker-api'], to, rule: match.redirect.rule, stop, ...(unread === null ? {} : { unread }) };
   }

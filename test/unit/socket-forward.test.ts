@@ -72,6 +72,12 @@ describe('dockerd without the userland proxy: the DNAT rule says where, the engi
     expect(forward.to).toMatchObject({ host: '172.17.0.4', port: 53, container: { name: 'dns' } });
   });
 
+  it("Podman's conmon holding the port: the same join, and podman's own stop", () => {
+    const conmon = reading('conmon', ['/usr/bin/conmon', '--api-version', '1', '-c', '31ce05f03917', '-n', 'web'], 701);
+    const forward = socketForward(conmon, { protocol: 'tcp', address: '127.0.0.1', port: 8080 }, { containers: { ok: true, value: withoutProxy }, nat: { ok: true, value: lookup('127.0.0.1', 8080) } });
+    expect(forward).toMatchObject({ forwarder: 'podman-conmon', to: { container: { name: 'web' } }, stop: 'podman stop web' });
+  });
+
   it('rules unread: the engine alone still names the container and its port', () => {
     const forward = socketForward(dockerd, { protocol: 'tcp', address: '127.0.0.1', port: 8080 }, { containers: { ok: true, value: withoutProxy }, nat: { ok: false, reason: 'Reading firewall rules needs root.', hint: '' } });
     expect(forward).toMatchObject({ source: ['docker-api'], to: { host: '172.17.0.2', port: 80, container: { name: 'web' } }, stop: 'docker stop web' });
