@@ -18,7 +18,7 @@ import { codes, findingOf, problems, type DoctorJson } from '../helpers/doctor-n
 import { commOf, holdersOf } from '../helpers/proc-listeners.js';
 import { NSENTER } from '../helpers/ns-tools.js';
 
-const skip = dockerSkipReason() ?? (CLI === '' ? 'needs the built CLI' : null);
+const skip = dockerSkipReason();
 if (skip !== null) console.warn(`[doctor-forward] skipped: ${skip}`);
 
 interface Run {
