@@ -9,5 +9,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     reporters: ['default', './test/helpers/summary-reporter.ts'],
+    // Rebuilds dist/ when a source is newer than the CLI bundle the e2e tests run.
+    globalSetup: ['./test/helpers/global-setup.ts'],
   },
 });

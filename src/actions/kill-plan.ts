@@ -101,7 +101,8 @@ export function planKill(ports: readonly number[], sockets: readonly Socket[], c
     const guard = protection(pid, context);
     const identity = identityOf(pid);
     // A forwarder that is not stopped by a signal (docker-proxy, dockerd holding a DNAT-published
-    // port, Docker Desktop, conmon): its forward (read by the caller) names the proper stop.
+    // port, conmon): its forward (read by the caller) names the proper stop. An OS's known holder
+    // (Docker Desktop, wslrelay) keeps its own, fuller wording.
     const forward = held.find((s) => s.forward !== undefined)?.forward;
     const forwarder = forwarderEntry({ pid, name: proc.name, argv: [] });
     const stop = forward?.stop ?? forwarder?.stop(pid) ?? null;
@@ -117,11 +118,13 @@ export function planKill(ports: readonly number[], sockets: readonly Socket[], c
         detail: `docker-proxy forwards the port to ${container === undefined ? 'a container' : `container ${container}`}; killing it breaks the mapping and leaves the container running (${stop ?? supervision.advice})`,
         stop: stop ?? supervision.advice,
       });
+    } else if (known !== null && known.kill === 'refuse') {
+      // A forward that names its container makes the stop exact (Docker Desktop, rootless Docker: 'docker stop web').
+      const exact = forward?.to?.container === undefined ? {} : { stop: forward.stop };
+      skipped.push({ pid, name: proc.name, ports: heldPorts, reason: 'known-holder', detail: `${known.what}: ${known.detail} ${known.fix}`, ...exact });
     } else if ((forward !== undefined && !forward.killable) || (forwarder !== undefined && !forwarder.killable)) {
       const what = forward?.description ?? forwarder?.description ?? proc.name;
       skipped.push({ pid, name: proc.name, ports: heldPorts, reason: 'forwarder', detail: `${proc.name} is ${what}; a signal would not free the port properly (${stop ?? 'stop what it forwards for'})`, ...(stop === null ? {} : { stop }) });
-    } else if (known !== null && known.kill === 'refuse') {
-      skipped.push({ pid, name: proc.name, ports: heldPorts, reason: 'known-holder', detail: `${known.what}: ${known.detail} ${known.fix}` });
     } else if (identity === null || identity === undefined) {
       skipped.push({ pid, name: proc.name, ports: heldPorts, reason: 'vanished', detail: 'the process exited during the scan' });
     } else {

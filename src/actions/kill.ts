@@ -105,6 +105,20 @@ const PORT_POLL_MS = 50;
 /** After the port is free, how long to watch for a supervisor bringing the listener back. */
 const RESPAWN_WATCH_MS = 300;
 const RESPAWN_WATCH_SUPERVISED_MS = 1500;
+/**
+ * Parents that start a program once and do not restart it: shells, terminals, sessions. Any other
+ * living parent (pm2, supervisord, nodemon, a process manager of the project's own) may restart
+ * what we stopped, and is given the supervised window.
+ */
+const NON_SUPERVISORS = new Set(['bash', 'sh', 'dash', 'zsh', 'fish', 'ksh', 'tcsh', 'csh', 'login', 'sshd', 'su', 'sudo', 'tmux', 'tmux: server', 'screen', 'SCREEN', 'script', 'init', 'systemd', 'launchd', 'explorer.exe', 'cmd.exe', 'powershell.exe', 'pwsh.exe', 'WindowsTerminal.exe', 'conhost.exe', 'Terminal', 'iTerm2']);
+
+/** May something restart this target once it has stopped? Its supervisor, or a living parent that is not a shell. */
+async function mayBeRestarted(os: Platform, target: KillTarget, selfAncestors: ReadonlySet<number>): Promise<boolean> {
+  if (target.supervision !== null) return true;
+  if (target.ppid <= 1 || selfAncestors.has(target.ppid)) return false;
+  const parent = await os.process(target.ppid);
+  return parent !== null && !NON_SUPERVISORS.has(parent.name);
+}
 
 interface Tracking {
   readonly target: KillTarget;
@@ -315,7 +329,8 @@ export async function killPort(ports: readonly number[], options: KillOptions = 
   // Wait for the port only when it can become free: a skipped, hidden or stubborn holder keeps it.
   const canRelease = plan.skipped.length === 0 && plan.hidden.length === 0 && entries.every((e) => e.result === 'stopped' || e.result === 'already-gone');
   if (canRelease) {
-    const supervised = plan.targets.some((t) => t.supervision !== null);
+    const ancestors = new Set(context.ancestors);
+    const supervised = (await Promise.all(plan.targets.map((t) => mayBeRestarted(os, t, ancestors)))).some(Boolean);
     const watchDeadline = Math.max(performance.now(), signalledAt + graceMs + settleMs);
     await watchPorts(plan.heldPorts, protocols, allNetns, known, watchDeadline, supervised ? RESPAWN_WATCH_SUPERVISED_MS : RESPAWN_WATCH_MS);
   }

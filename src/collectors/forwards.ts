@@ -38,6 +38,9 @@ export interface AnnotatedSockets {
   readonly engine: EngineRead | null;
 }
 
+/** Where the platform reads no destination-NAT rules. */
+export const NAT_NOT_READ = { ok: false, reason: "this OS's port redirections are not read", hint: 'Look at the redirections yourself.' } as const;
+
 const FORWARDER_NAMES = new Set(FORWARDERS.flatMap((entry) => entry.names));
 
 /** Could this process be a forwarder? By name only: no file is read for the others. */
@@ -50,7 +53,11 @@ export function mayForward(name: string): boolean {
  * snapshot's machine is not this one) or where DOCKER_HOST names what portdoctor cannot use.
  */
 export function engineEndpoint(os: Platform, env: Readonly<Record<string, string | undefined>> = process.env): Collected<DockerEndpoint> {
-  if (os.dockerSocket === null) return { ok: false, reason: 'not asked: the answers come from a recorded snapshot, not from this machine', hint: 'Run portdoctor on the machine itself to follow its containers.' };
+  if (os.dockerSocket === null) {
+    return os.origin.kind === 'replay'
+      ? { ok: false, reason: 'not asked: the answers come from a recorded snapshot, not from this machine', hint: 'Run portdoctor on the machine itself to follow its containers.' }
+      : { ok: false, reason: 'there is no default container engine socket on this OS', hint: 'Point DOCKER_HOST at the engine (tcp://HOST:PORT or unix:///PATH).' };
+  }
   return dockerEndpoint(env, os.dockerSocket);
 }
 
@@ -114,7 +121,7 @@ export async function annotateForwards(sockets: readonly Socket[], options: Anno
   const annotated = [...sockets];
   for (const { index, reading } of candidates) {
     const socket = annotated[index]!;
-    const nat = firewall === null || reading.destination.every((d) => d !== 'nat-rules') ? null : firewall.redirects(natQueryFor(socket));
+    const nat = firewall === null || reading.destination.every((d) => d !== 'nat-rules') ? null : (firewall.redirects?.(natQueryFor(socket)) ?? NAT_NOT_READ);
     annotated[index] = { ...socket, forward: socketForward(reading, socket, { containers: engine?.containers ?? null, nat }) };
   }
   return { sockets: annotated, engine };

@@ -140,8 +140,8 @@ function ruleChains(os: Platform, firewall: LoadedFirewall, target: Target, addr
   const unreadable = new Set<string>();
   const seen = new Set<string>();
   for (const address of addresses) {
-    const lookup = firewall.redirects({ protocol: target.protocol, address, port: target.port });
-    if (!lookup.ok) continue;
+    const lookup = firewall.redirects?.({ protocol: target.protocol, address, port: target.port });
+    if (lookup === undefined || !lookup.ok) continue;
     for (const u of lookup.value.unreadable) unreadable.add(u);
     for (const { redirect, certain } of lookup.value.matches) {
       // Local clients' connections take the output hook; a rule only prerouting reaches is not theirs.

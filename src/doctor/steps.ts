@@ -61,7 +61,9 @@ function firewallLines(facts: DoctorFacts): string[] {
     if (report.blocked !== null && report.blocked.verdict !== 'accept') lines.push(`${at}: ${report.blocked.verdict.toUpperCase()} by ${report.blocked.rule}`);
     // Never "nothing blocks it" from a partial read: the unread part may hold the rule.
     else if (report.completeness === 'partial') lines.push(`${at}: nothing blocks it in the rules that were read; the rest could not be read`);
-    else lines.push(`${at}: nothing blocks it${report.uninterpreted.length > 0 ? `; ${report.uninterpreted.length} rule(s) could not be evaluated` : ''}`);
+    // A rule that could not be evaluated may still drop the packet: then only "no rule read blocks it".
+    else if (report.uninterpreted.length > 0) lines.push(`${at}: no rule that could be evaluated blocks it; ${report.uninterpreted.length} rule(s) on its path could not be evaluated`);
+    else lines.push(`${at}: nothing blocks it`);
     for (const note of report.notes ?? []) notes.add(note);
   }
   if (read.size > 0) lines.push(`rules read from ${[...read].join(', ')}`);

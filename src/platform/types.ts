@@ -45,6 +45,8 @@ export interface ScanStats {
   readonly namespaces: number;
   /** True when we are root / an administrator (or can read every process). */
   readonly privileged: boolean;
+  /** Linux: /proc is mounted with hidepid, so other users' processes are not even listed (absent when not). */
+  readonly hidepid?: boolean;
   /** Socket tables that could not be read (absent when every table was). */
   readonly tablesUnread?: number;
   /**
@@ -135,8 +137,8 @@ export interface LoopbackFacts {
   /** The operational state as the OS words it, or null when unreadable. */
   readonly operstate: string | null;
   readonly ipv4: readonly InterfaceAddress[];
-  /** Where the IPv4 addresses came from. */
-  readonly ipv4Source: 'ip' | 'os.networkInterfaces' | 'ifconfig' | 'snapshot';
+  /** Where the IPv4 addresses came from ('assumed': the OS's loopback cannot lack them, Windows). */
+  readonly ipv4Source: 'ip' | 'os.networkInterfaces' | 'ifconfig' | 'snapshot' | 'assumed';
   readonly ipv6: readonly LoopbackIpv6Address[];
   /** IPv6 is off for the loopback interface, or absent from the kernel. */
   readonly ipv6Disabled: boolean;
@@ -246,8 +248,12 @@ export interface NatLookup {
 /** Rule sets read once, ready to answer any number of queries. */
 export interface LoadedFirewall {
   check(queries: readonly FirewallQuery[]): Collected<FirewallReport>[];
-  /** The DNAT/REDIRECT rules (the nat table) that send a destination elsewhere: Docker without its userland proxy, kube-proxy. */
-  redirects(destination: NatDestination): Collected<NatLookup>;
+  /**
+   * The DNAT/REDIRECT rules (Linux's nat table) that send a destination elsewhere: Docker without
+   * its userland proxy, kube-proxy. Absent where the OS's redirections are not read (macOS pf's rdr
+   * rules, Windows).
+   */
+  redirects?(destination: NatDestination): Collected<NatLookup>;
 }
 
 /** One hosts-file address line. */
@@ -336,8 +342,10 @@ export interface ProcessControl {
   verify(holder: PlannedHolder): Promise<HolderVerdict>;
   signal(pid: number, signal: NodeJS.Signals): Promise<SignalOutcome>;
   /**
-   * True where every signal is forceful (Windows: `process.kill` terminates at once, there is no
-   * SIGTERM to catch), so the first step of a kill is already a hard stop.
+   * True where the OS has no termination signal a program can catch (Windows: `process.kill`
+   * always terminates at once). The back-end's first step is then the OS's own close request
+   * (`taskkill /PID N`), the forceful one (`taskkill /F`) only after asking or with --yes, and
+   * the kill output says so (FixAdvice.signalPlan).
    */
   readonly forcefulOnly: boolean;
 }

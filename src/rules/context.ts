@@ -34,9 +34,9 @@ export const contextRules: Rule = {
           'permission-hidden',
           'info',
           `The owner of port ${port} is hidden: it belongs to user ${hidden[0]!.user}`,
-          `${plural(hidden.length, 'socket')} on port ${port} ${hidden.length === 1 ? 'belongs' : 'belong'} to processes of another user; ${adviceFor(facts.os).hiddenOwnersWhy}`,
+          `${plural(hidden.length, 'socket')} on port ${port} ${hidden.length === 1 ? 'belongs' : 'belong'} to processes of another user; ${facts.scan.hidepid === true ? '/proc is mounted with hidepid, so other users\' processes are not even listed. ' : ''}${adviceFor(facts.os).hiddenOwnersWhy}`,
           adviceFor(facts.os).elevate(`portdoctor ${facts.target.input}`),
-          { sockets: hidden.map(socketEvidence), processesHidden: facts.scan.processesHidden },
+          { sockets: hidden.map(socketEvidence), processesHidden: facts.scan.processesHidden, ...(facts.scan.hidepid === true ? { reason: 'hidepid' } : {}) },
         ),
       );
     }

@@ -8,6 +8,7 @@ import { forwardEndRules } from './forward-ends.js';
 import { knownHolder } from './known-holder.js';
 import { localhostResolution } from './localhost-resolution.js';
 import { loopbackDown } from './loopback-down.js';
+import { noAnswer } from './no-answer.js';
 import { nothingListening } from './nothing-listening.js';
 import { otherNetns } from './other-netns.js';
 import { portExcluded } from './port-excluded.js';
@@ -28,6 +29,7 @@ export const RULES: readonly Rule[] = [
   forwardEndRules,
   firewallRules,
   processState,
+  noAnswer,
   protocolMismatch,
   addressRules,
   localhostResolution,

@@ -1,3 +1,4 @@
+import { userInfo } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { CLI, jsonOf, runCli } from '../helpers/cli.js';
@@ -46,7 +47,7 @@ describe('portdoctor ls / who (built CLI)', () => {
     const onlyUdp = jsonOf(runCli(['ls', '--json', '--udp', '--port', range])) as { sockets: JsonSocket[] };
     expect(onlyUdp.sockets.every((s) => s.protocol === 'udp')).toBe(true);
     expect(onlyUdp.sockets.some((s) => s.port === udp!.port)).toBe(true);
-    const byUser = jsonOf(runCli(['ls', '--json', '--user', 'root', '--pid', String(listener.pid)])) as { sockets: JsonSocket[] };
+    const byUser = jsonOf(runCli(['ls', '--json', '--user', userInfo().username, '--pid', String(listener.pid)])) as { sockets: JsonSocket[] };
     expect(byUser.sockets).toHaveLength(2);
     const nobody = jsonOf(runCli(['ls', '--json', '--user', 'nobody', '--pid', String(listener.pid)])) as { sockets: JsonSocket[] };
     expect(nobody.sockets).toHaveLength(0);

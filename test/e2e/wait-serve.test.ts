@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { distUrl, ensureBuilt } from '../helpers/built-dist.js';
+import { publicCli, runsAsAnotherUser } from '../helpers/built-dist.js';
 import { CLI, runCliAsync } from '../helpers/cli.js';
 
 const root = process.getuid?.() === 0;
@@ -24,7 +25,8 @@ interface Running extends AsyncDisposable {
 }
 
 function start(args: readonly string[], prefix: readonly string[] = []): Running {
-  return startArgv([...prefix, process.execPath, CLI, ...args]);
+  // Another user may not be able to enter the checkout: run the world-readable copy then.
+  return startArgv([...prefix, process.execPath, runsAsAnotherUser(prefix) ? publicCli() : CLI, ...args]);
 }
 
 function startArgv(argv: readonly string[]): Running {

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { chmodSync, copyFileSync, cpSync, existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,6 +46,9 @@ export function publicDist(): string {
   const root = mkdtempSync(join(tmpdir(), 'portdoctor-dist-'));
   cpSync(`${REPO_ROOT}dist`, join(root, 'dist'), { recursive: true });
   copyFileSync(`${REPO_ROOT}package.json`, join(root, 'package.json'));
+  // The runtime dependencies too (the config scan loads yaml and jsonc-parser), as an npm install would.
+  const { dependencies = {} } = JSON.parse(readFileSync(`${REPO_ROOT}package.json`, 'utf8')) as { dependencies?: Record<string, string> };
+  for (const name of Object.keys(dependencies)) cpSync(`${REPO_ROOT}node_modules/${name}`, join(root, 'node_modules', name), { recursive: true });
   const open = (path: string): void => {
     chmodSync(path, 0o755);
     for (const entry of readdirSync(path, { withFileTypes: true })) {
@@ -56,4 +59,33 @@ export function publicDist(): string {
   open(root);
   publicRoot = root;
   return root;
+}
+
+/** file:// URL of a compiled module in the world-readable copy (for `import()` as another user). */
+export function publicDistUrl(source: string): string {
+  return new URL(`dist/${source.replace(/\.ts$/, '.js')}`, `file://${publicDist()}/`).href;
+}
+
+/** The built CLI in the world-readable copy. */
+export function publicCli(): string {
+  return join(publicDist(), 'dist', 'cli', 'portdoctor.cjs');
+}
+
+/**
+ * A world-readable copy of a test helper script (test/helpers/NAME), next to the copy of dist/,
+ * for a process started as another user.
+ */
+export function publicHelper(name: string): string {
+  const target = join(publicDist(), 'helpers', name);
+  if (!existsSync(target)) {
+    cpSync(`${REPO_ROOT}test/helpers/${name}`, target);
+    chmodSync(join(publicDist(), 'helpers'), 0o755);
+    chmodSync(target, 0o644);
+  }
+  return target;
+}
+
+/** True when a prefix runs the command as another user (setpriv --reuid=…). */
+export function runsAsAnotherUser(prefix: readonly string[]): boolean {
+  return prefix.includes('setpriv');
 }

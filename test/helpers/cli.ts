@@ -1,7 +1,6 @@
 import { execFile, spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { publicDist } from './built-dist.js';
+import { publicCli, runsAsAnotherUser } from './built-dist.js';
 
 export const CLI = fileURLToPath(new URL('../../dist/cli/portdoctor.cjs', import.meta.url));
 export const ROOT_DIR = fileURLToPath(new URL('../..', import.meta.url));
@@ -19,7 +18,7 @@ export interface CliResult {
 export function runCli(args: readonly string[], options: { prefix?: readonly string[]; env?: NodeJS.ProcessEnv; timeoutMs?: number; input?: string } = {}): CliResult {
   const prefix = options.prefix ?? [];
   // Another user may not be able to read the checkout: run a world-readable copy of dist/ then.
-  const cli = prefix.includes('setpriv') ? join(publicDist(), 'dist', 'cli', 'portdoctor.cjs') : CLI;
+  const cli = runsAsAnotherUser(prefix) ? publicCli() : CLI;
   const argv = [...prefix, process.execPath, cli, ...args];
   const result = spawnSync(argv[0]!, argv.slice(1), {
     encoding: 'utf8',
@@ -46,7 +45,7 @@ export function jsonOf(result: CliResult): unknown {
  * answering while the CLI probes them (spawnSync would freeze them).
  */
 export function runCliAsync(args: readonly string[], prefix: readonly string[] = []): Promise<CliResult> {
-  const argv = [...prefix, process.execPath, CLI, ...args];
+  const argv = [...prefix, process.execPath, runsAsAnotherUser(prefix) ? publicCli() : CLI, ...args];
   return new Promise((resolve) => {
     execFile(argv[0]!, argv.slice(1), { encoding: 'utf8', timeout: 20_000, env: { ...process.env, NO_COLOR: '1' } }, (error, stdout, stderr) => {
       const code = error === null ? 0 : typeof error.code === 'number' ? error.code : null;

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { publicCli } from './built-dist.js';
 import { CLI } from './cli.js';
 import { NOBODY } from './processes.js';
 
@@ -143,7 +144,7 @@ export class Situation implements AsyncDisposable {
   }
 
   /** Runs the built CLI inside the namespace with --json (as uid 65534 with `nobody`). */
-  doctor(args: readonly string[], options: { nobody?: boolean; inHost?: boolean } = {}): DoctorRun {
+  doctor(args: readonly string[], options: { nobody?: boolean; inHost?: boolean; env?: NodeJS.ProcessEnv } = {}): DoctorRun {
     const result = this.cli([...args, '--json'], options);
     let report: DoctorJson;
     try {
@@ -161,9 +162,9 @@ export class Situation implements AsyncDisposable {
   }
 
   /** Runs the built CLI inside the namespace (or, with inHost, in the test's own namespace). */
-  cli(args: readonly string[], options: { nobody?: boolean; inHost?: boolean; columns?: number } = {}): { code: number | null; stdout: string; stderr: string; wallMs: number } {
+  cli(args: readonly string[], options: { nobody?: boolean; inHost?: boolean; columns?: number; env?: NodeJS.ProcessEnv } = {}): { code: number | null; stdout: string; stderr: string; wallMs: number } {
     const prefix = [...(options.inHost === true ? [] : this.prefix), ...(options.nobody === true ? ['setpriv', ...NOBODY] : [])];
-    const argv = [...prefix, process.execPath, CLI, ...args];
+    const argv = [...prefix, process.execPath, options.nobody === true ? publicCli() : CLI, ...args];
     const started = performance.now();
     // An empty directory as cwd: the doctor scans the current directory for project
     // configuration, and the repository's own fixtures must not leak into these situations.
@@ -171,7 +172,7 @@ export class Situation implements AsyncDisposable {
     const result = spawnSync(argv[0]!, argv.slice(1), {
       cwd: this.emptyDir,
       encoding: 'utf8',
-      env: { ...process.env, NO_COLOR: '1', ...(options.columns === undefined ? {} : { COLUMNS: String(options.columns) }) },
+      env: { ...process.env, NO_COLOR: '1', ...(options.columns === undefined ? {} : { COLUMNS: String(options.columns) }), ...options.env },
       timeout: 20_000,
     });
     return { code: result.status, stdout: result.stdout, stderr: result.stderr, wallMs: Math.round(performance.now() - started) };

@@ -31,6 +31,8 @@ if (args.includes('--child')) {
 
 const sockets = [];
 const servers = [];
+let accepted = 0;
+let onAccept = () => {};
 for (const spec of specs) {
   const first = spec.indexOf(':');
   const last = spec.lastIndexOf(':');
@@ -42,7 +44,11 @@ for (const spec of specs) {
     await new Promise((resolve, reject) => { s.once('error', reject); s.bind(port, host, resolve); });
     sockets.push({ protocol: 'udp', host, port: s.address().port });
   } else {
-    const s = net.createServer((c) => c.on('error', () => {}));
+    const s = net.createServer((c) => {
+      c.on('error', () => {});
+      accepted++;
+      onAccept();
+    });
     await new Promise((resolve, reject) => { s.once('error', reject); s.listen({ host, port, ipv6Only: protocol === 'tcp6only' }, resolve); });
     sockets.push({ protocol: 'tcp', host, port: s.address().port });
     servers.push(s);
@@ -55,6 +61,12 @@ for (let i = 0; i < connections && target !== undefined; i++) {
   await new Promise((resolve, reject) => { client.once('error', reject); client.once('connect', resolve); });
   clients.push(client);
 }
+// Ready only once the server side has accepted every connection: a connection still in the accept
+// queue would show as queue.recv 1 to one reader and 0 to the next.
+await new Promise((resolve) => {
+  onAccept = () => accepted >= clients.length && resolve();
+  onAccept();
+});
 const children = [];
 if (args.includes('--share')) {
   const { fork } = await import('node:child_process');

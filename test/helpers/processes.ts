@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { publicHelper, runsAsAnotherUser } from './built-dist.js';
 
 export const LISTENER_SCRIPT = fileURLToPath(new URL('./listener.mjs', import.meta.url));
 export const isRoot = process.getuid?.() === 0;
@@ -30,7 +31,9 @@ export interface ListenerProcess extends AsyncDisposable {
  */
 export async function startListener(specs: readonly string[], options: { prefix?: readonly string[]; flags?: readonly string[] } = {}): Promise<ListenerProcess> {
   const prefix = options.prefix ?? [];
-  const argv = [...prefix, process.execPath, LISTENER_SCRIPT, ...(options.flags ?? []), ...specs];
+  // Another user may not be able to enter the checkout: run a world-readable copy of the script then.
+  const script = runsAsAnotherUser(prefix) ? publicHelper('listener.mjs') : LISTENER_SCRIPT;
+  const argv = [...prefix, process.execPath, script, ...(options.flags ?? []), ...specs];
   const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout! });
   const exited = once(child, 'exit').then(() => {

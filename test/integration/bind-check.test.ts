@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { tryBind } from '../../src/collectors/bind-check.js';
-import { distUrl, ensureBuilt } from '../helpers/built-dist.js';
+import { ensureBuilt, publicDistUrl } from '../helpers/built-dist.js';
 
 const root = process.getuid?.() === 0;
 
@@ -126,7 +126,7 @@ describe('tryBind: other refusals', () => {
   describe.skipIf(!root || unprivilegedStart <= 80)('as uid 65534 (needs root to drop to nobody with setpriv; and ip_unprivileged_port_start > 80)', () => {
     it('EACCES for port 80', async () => {
       await ensureBuilt(['collectors/bind-check.ts']);
-      const script = `const { tryBind } = await import(${JSON.stringify(distUrl('collectors/bind-check.ts'))});
+      const script = `const { tryBind } = await import(${JSON.stringify(publicDistUrl('collectors/bind-check.ts'))});
         const results = [await tryBind({ address: '127.0.0.1', port: 80, protocol: 'tcp' }), await tryBind({ address: '0.0.0.0', port: 80, protocol: 'udp' })];
         console.log(JSON.stringify({ uid: process.getuid(), results }));`;
       const stdout = await new Promise<string>((resolve, reject) => {

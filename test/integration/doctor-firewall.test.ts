@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { codes, findingOf, isRoot, quietPort, Situation } from '../helpers/doctor-ns.js';
 
@@ -80,5 +82,47 @@ describe.skipIf(!isRoot)('doctor: firewall rules (needs root: ip netns add, ipta
     expect(hidden.evidence).toMatchObject({ sockets: [{ address: '127.0.0.1', port, user: 'root', ownerHidden: true, pids: [] }] });
     // Both show in "what to do", though they are info: they say how to see more.
     expect(run.report.steps.find((x) => x.id === 'what-to-do')?.findings).toEqual(expect.arrayContaining(['firewall-unreadable', 'permission-hidden']));
+  });
+
+  it('issue 11 reproduction: an nft DROP rule, and an nft that fails to run — never "nothing blocks it", exit 1', async () => {
+    await using s = new Situation({ hosts: HOSTS });
+    const port = quietPort();
+    await s.server('http', '127.0.0.1', port);
+    s.exec(['nft', 'add', 'table', 'inet', 'pdbroken']);
+    s.exec(['nft', 'add', 'chain', 'inet', 'pdbroken', 'input', '{ type filter hook input priority 0; policy accept; }']);
+    s.exec(['nft', 'add', 'rule', 'inet', 'pdbroken', 'input', 'tcp', 'dport', String(port), 'drop']);
+    // An nft first on PATH that fails: the native nft table is invisible to iptables-nft-save.
+    const bin = s.tempDir();
+    writeFileSync(join(bin, 'nft'), '#!/bin/sh\necho "Error: Could not receive ruleset from kernel" >&2\nexit 1\n', { mode: 0o755 });
+    const run = s.doctor([`127.0.0.1:${port}`, '--timeout', '300ms'], { env: { PATH: `${bin}:${process.env['PATH'] ?? ''}` } });
+    expect(run.report.probes).toMatchObject([{ address: '127.0.0.1', status: 'timeout' }]);
+    expect(run.code).toBe(1);
+    const f = findingOf(run.report, 'firewall-unreadable', 'error');
+    expect(f.title).toBe('Only part of the firewall could be read');
+    expect(f.detail).toContain("nft: Error: Could not receive ruleset from kernel");
+    const lines = run.report.steps.find((x) => x.id === 'firewall')!.lines;
+    expect(lines.some((line) => line.endsWith('nothing blocks it'))).toBe(false);
+    expect(codes(run.report)).not.toContain('no-answer');
+    // With the real nft the same situation is named for what it is.
+    expect(codes(s.doctor([`127.0.0.1:${port}`, '--timeout', '300ms']).report)).toContain('firewall-blocks');
+  });
+
+  it('a probe that times out at a live listener, empty accept queue, no readable rule to blame: no-answer names it and where to look', async () => {
+    await using s = new Situation({ hosts: HOSTS });
+    const port = quietPort();
+    const server = await s.server('http', '127.0.0.1', port);
+    // -m statistic is a match portdoctor does not evaluate: the rule drops every SYN, yet no rule it read "blocks".
+    s.exec(['iptables', '-A', 'INPUT', '-p', 'tcp', '--dport', String(port), '-m', 'statistic', '--mode', 'random', '--probability', '1', '-j', 'DROP']);
+    const run = s.doctor([`127.0.0.1:${port}`, '--timeout', '300ms']);
+    expect(run.code).toBe(1);
+    expect(run.report.probes).toMatchObject([{ address: '127.0.0.1', status: 'timeout' }]);
+    expect(codes(run.report)).not.toContain('firewall-blocks');
+    expect(codes(run.report)).not.toContain('not-accepting');
+    const f = findingOf(run.report, 'no-answer', 'error');
+    expect(f.title).toBe(`Connecting to 127.0.0.1:${port} times out, though node listens there`);
+    expect(f.detail).toContain('its accept queue is empty');
+    expect(f.detail).toContain('statistic');
+    expect(f.fix).toContain('tc qdisc show dev lo');
+    expect((f.evidence as { listener: { pids: number[] } }).listener.pids).toEqual([server.pid]);
   });
 });

@@ -1,5 +1,5 @@
 import { cpus, loadavg } from 'node:os';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { findingOf, isRoot, problems, quietPort, Situation } from '../helpers/doctor-ns.js';
 
 const HOSTS_BOTH = '127.0.0.1 localhost\n::1 localhost ip6-localhost ip6-loopback\n';
@@ -116,10 +116,21 @@ describe.skipIf(!isRoot)('doctor: can a client reach it? (needs root: ip netns a
 /**
  * Speed (issue 3: a whole run on a healthy or refused target under 300 ms). The doctor's own
  * elapsedMs, best of five: the others include scheduling noise. On a machine busier than its core
- * count (another benchmark running) the socket scan alone can take longer, so it is skipped then.
+ * count (a benchmark, or the suite's own heavy tests just before) the socket scan alone can take
+ * longer, so the test first waits, bounded, for the load to settle; then it measures regardless
+ * (CI fails on skipped tests, and a busy machine is no reason to pass).
  */
-const busy = loadavg()[0]! > cpus().length;
-describe.skipIf(!isRoot || busy)(`doctor speed (needs root: ip netns add; skipped when the 1-min load average, now ${loadavg()[0]!.toFixed(1)}, exceeds the ${cpus().length} cores)`, () => {
+async function settle(maxMs: number): Promise<void> {
+  const until = Date.now() + maxMs;
+  while (loadavg()[0]! > cpus().length && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 1000));
+}
+
+describe.skipIf(!isRoot)('doctor speed (needs root: ip netns add)', () => {
+  beforeAll(async () => {
+    await settle(60_000);
+    console.log(`doctor speed: 1-min load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores`);
+  }, 90_000);
+
   it('a refused bare port: under 300 ms', async () => {
     await using s = new Situation({ hosts: HOSTS_BOTH });
     const port = quietPort();

@@ -7,7 +7,7 @@ import { findFreePort } from '../../src/actions/free-port.js';
 import { killPort } from '../../src/actions/kill.js';
 import { listSockets } from '../../src/inventory.js';
 import { processStartTicks, readProcess } from '../../src/platform/linux/process.js';
-import { distUrl, ensureBuilt } from '../helpers/built-dist.js';
+import { ensureBuilt, publicDistUrl } from '../helpers/built-dist.js';
 import { jsonOf, runCli } from '../helpers/cli.js';
 import { isRoot, NOBODY, startListener, type ListenerProcess } from '../helpers/processes.js';
 
@@ -180,7 +180,7 @@ describe.skipIf(!isRoot)('killPort across users (needs root: setpriv to another 
     const rootOwned = await listen(['tcp:127.0.0.1:0']);
     // SIGWINCH: ignored by default, so harmless if it were delivered. (Not SIGCONT: the kernel lets
     // any process send SIGCONT within its own session, whatever the uid.)
-    const script = `const m = await import(${JSON.stringify(distUrl('platform/common/signal.ts'))}); console.log(m.sendSignal(${rootOwned.pid}, 'SIGWINCH'));`;
+    const script = `const m = await import(${JSON.stringify(publicDistUrl('platform/common/signal.ts'))}); console.log(m.sendSignal(${rootOwned.pid}, 'SIGWINCH'));`;
     const out = execFileSync('setpriv', [...NOBODY, process.execPath, '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 10_000 });
     expect(out.trim()).toBe('permission-denied');
     expect(alive(rootOwned.pid)).toBe(true);

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, open, readFile, rm, writeFile, unlink } from 'node:fs/promises';
+import { mkdtemp, open, readFile, readlink, rm, writeFile, unlink } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import { readDockerLogs } from '../../src/platform/linux/logs/docker.js';
 import { readFileTail } from '../../src/platform/common/file-tail.js';
 import { readJournal } from '../../src/platform/linux/logs/journal.js';
 import { listening } from '../helpers/servers.js';
+import { waitUntil } from '../helpers/wait-until.js';
 
 /** A child whose stdout and stderr go to `logPath`; killed by pid when disposed. */
 async function spawnLogging(script: string, logPath: string): Promise<ChildProcess & AsyncDisposable> {
@@ -102,7 +103,8 @@ describe('collectLogs', () => {
     const logPath = join(dir, 'deleted.log');
     await writeFile(logPath, 'FATAL: config missing\n');
     await using child = await spawnLogging('0', logPath);
-    await new Promise((r) => setTimeout(r, 200));
+    // Ready when the child's stdout is the file (then deleting it leaves the fd pointing at it).
+    await waitUntil(async () => (await readlink(`/proc/${child.pid ?? 0}/fd/1`).catch(() => '')) === logPath, 'the child writes to the log file');
     await unlink(logPath);
     const report = await collectLogs({ pid: child.pid ?? 0 });
     expect(report.lines).toEqual([{ text: 'FATAL: config missing', source: logPath, line: 1, finding: null }]);

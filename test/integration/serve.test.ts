@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { serve, type ServeEvent } from '../../src/actions/serve.js';
 import { selftest } from '../../src/actions/selftest.js';
 import { PortdoctorError } from '../../src/errors.js';
+import { waitUntil } from '../helpers/wait-until.js';
 
 /** Sends `text` over TCP, half-closes, and collects everything echoed back. */
 function echoOverTcp(host: string, port: number, text: string): Promise<string> {
@@ -50,7 +51,7 @@ describe('serve: echo', () => {
     expect(events.filter((event) => event.event === 'listening')).toHaveLength(2);
     const connections = events.filter((event) => event.event === 'connection');
     expect(connections.map((event) => event.event === 'connection' && event.localAddress)).toEqual(['127.0.0.1', '::1']);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await waitUntil(() => events.filter((event) => event.event === 'disconnected').length === 2, 'both echo connections reported closed');
     expect(events.filter((event) => event.event === 'disconnected').map((event) => event.event === 'disconnected' && event.bytes)).toEqual([8, 8]);
   });
 
@@ -109,7 +110,7 @@ describe('serve: http and udp', () => {
     const html = await getPage(`http://127.0.0.1:${server.port}/`, 'text/html');
     expect(html.body).toMatch(/^<!doctype html>/);
     expect(html.body).toContain(`pid ${process.pid}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await waitUntil(() => events.filter((event) => event.event === 'request').length === 2, 'both requests reported');
     expect(events.filter((event) => event.event === 'request')).toHaveLength(2);
   });
 

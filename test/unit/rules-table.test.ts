@@ -155,6 +155,13 @@ const CASES: readonly Case[] = [
     check: (f) => expect(f.fix).toBe('ip link set lo up'),
   },
   { name: 'a full accept queue', code: 'not-accepting', severity: 'error', facts: healthyFacts({ sockets: [listener({ queue: { recv: 600, send: 511 } })], probe: probeOf([attempt('::1', 'refused'), attempt('127.0.0.1', 'timeout')]) }) },
+  {
+    name: 'a timeout at a live listener, empty queue, every rule read and none drops it',
+    code: 'no-answer',
+    severity: 'error',
+    facts: healthyFacts({ probe: probeOf([attempt('::1', 'timeout'), attempt('127.0.0.1', 'timeout')]) }),
+    check: (f) => expect(f.fix).toContain('tc qdisc show dev lo'),
+  },
   { name: 'nothing on the port', code: 'nothing-listening', severity: 'error', facts: healthyFacts(nothingHere), check: (f) => expect(f.detail).toContain('so connections are refused') },
   { name: 'a listener in another namespace', code: 'other-netns', severity: 'error', facts: healthyFacts({ ...nothingHere, sockets: [listener({ netns: { id: 4026532000, current: false, name: 'web' } })] }) },
   { name: "another user's listener, unprivileged", code: 'permission-hidden', severity: 'info', facts: healthyFacts({ sockets: [listener({ ownerHidden: true, processes: [], uid: 0, user: 'root' })] }), check: (f) => expect(f.fix).toBe('sudo portdoctor 3000') },

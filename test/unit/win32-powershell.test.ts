@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -15,8 +14,8 @@ import {
 // test/fixtures/win32/SOURCES.md. The inputs below follow the documented shapes: the script's
 // own document, and MSFT_NetTCPConnection's properties as learn.microsoft.com lists them.
 
-const HAS_PWSH = spawnSync('pwsh', ['-NoProfile', '-Command', '1'], { encoding: 'utf8' }).status === 0;
-if (!HAS_PWSH) console.warn('win32-powershell: pwsh is not installed here, the script is not syntax-checked by PowerShell itself');
+// PowerShell itself checks the script's syntax in the Windows job of .github/workflows/ci.yml
+// (Debian has no pwsh, and CI here fails on skipped tests).
 
 describe('the PowerShell script', () => {
   it('forces UTF-8 output first, and asks every cmdlet not to fail on "nothing matched"', () => {
@@ -42,11 +41,6 @@ describe('the PowerShell script', () => {
     expect(Buffer.from(args[4] ?? '', 'base64').toString('utf16le')).toBe(POWERSHELL_SOCKETS_SCRIPT);
     // Windows limits a command line to 32,767 characters.
     expect(args.join(' ').length).toBeLessThan(32767);
-  });
-
-  it.skipIf(!HAS_PWSH)('parses without errors in PowerShell (skipped: pwsh is not installed)', () => {
-    const check = `$errors = $null; [void][System.Management.Automation.Language.Parser]::ParseInput([Text.Encoding]::Unicode.GetString([Convert]::FromBase64String('${powershellArgs(POWERSHELL_SOCKETS_SCRIPT)[4]}')), [ref]$null, [ref]$errors); $errors.Count`;
-    expect(spawnSync('pwsh', ['-NoProfile', '-Command', check], { encoding: 'utf8' }).stdout.trim()).toBe('0');
   });
 });
 

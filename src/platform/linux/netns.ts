@@ -58,3 +58,27 @@ export function namedNamespaces(dir = '/run/netns'): Map<number, string> {
   }
   return names;
 }
+
+/**
+ * Whether the /proc we read hides other users' processes (`hidepid=1`, `2`, `invisible`,
+ * `noaccess`), from /proc/self/mountinfo: the mount of /proc, its super options after " - proc ".
+ * Then another user's process is not even listed, so its sockets look ownerless rather than
+ * hidden — unless we know to say so.
+ *
+ * @example
+ * procHidesPids('22 26 0:20 / /proc rw - proc proc rw,hidepid=invisible\n'); // true
+ */
+export function procHidesPids(mountinfo: string): boolean {
+  // Mounts stacked on /proc are listed in mount order: the last one is the one we read.
+  let hides = false;
+  for (const line of mountinfo.split('\n')) {
+    const fields = line.split(' ');
+    if (fields[4] !== '/proc') continue;
+    const dash = fields.indexOf('-');
+    if (dash === -1 || fields[dash + 1] !== 'proc') continue;
+    const options = (fields[dash + 3] ?? '').split(',');
+    const hidepid = options.find((o) => o.startsWith('hidepid='))?.slice('hidepid='.length);
+    hides = hidepid !== undefined && hidepid !== '0' && hidepid !== 'off';
+  }
+  return hides;
+}

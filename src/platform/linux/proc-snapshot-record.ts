@@ -79,6 +79,7 @@ export function recordProcTree(sources: Map<string, SnapshotSource>): { readonly
   }
   for (const pid of holders) for (const name of ['stat', 'status', 'cmdline', 'cgroup']) file(`/proc/${pid}/${name}`);
   file('/proc/stat');
+  file('/proc/self/mountinfo');
 
   const namespacePids: number[] = [];
   for (const table of PROC_NET_TABLES) file(`/proc/self/net/${table.file}`);

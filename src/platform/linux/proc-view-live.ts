@@ -3,7 +3,7 @@ import { listPids } from './fd-scan-core.js';
 import { startSocketScan } from './fd-scan.js';
 import type { ProcView } from './list-sockets.js';
 import { readListenBacklogs } from './listen-backlog.js';
-import { currentNetnsId, namedNamespaces, namespacesOfPids } from './netns.js';
+import { currentNetnsId, namedNamespaces, namespacesOfPids, procHidesPids } from './netns.js';
 import { parseCgroup, readProcess, splitCmdline } from './process.js';
 import { readProcNetTableSync } from './proc-net-file.js';
 import { userName } from './users.js';
@@ -20,6 +20,14 @@ function containerOf(pid: number): string | null {
 export function liveProcView(): ProcView {
   return {
     privileged: process.getuid?.() === 0,
+    selfUid: process.getuid?.() ?? -1,
+    hidesPids() {
+      try {
+        return procHidesPids(readFileSync('/proc/self/mountinfo', 'utf8'));
+      } catch {
+        return false;
+      }
+    },
     listPids: () => listPids(),
     startScan: startSocketScan,
     currentNetnsId,

@@ -4,7 +4,7 @@ import { sourceBytes } from '../snapshot/format.js';
 import type { FdScan } from './fd-scan.js';
 import type { ProcView } from './list-sockets.js';
 import { parseSsBacklogs } from './listen-backlog.js';
-import { parseNsLink } from './netns.js';
+import { parseNsLink, procHidesPids } from './netns.js';
 import { parseBootTimeMs, parseCgroup, readProcess, splitCmdline, type ProcSource } from './process.js';
 import { parsePasswd } from './users.js';
 
@@ -69,6 +69,8 @@ export function snapshotProcView(snapshot: Pick<Snapshot, 'sources' | 'user'>): 
 
   return {
     privileged: snapshot.user.elevated,
+    selfUid: snapshot.user.uid ?? -1,
+    hidesPids: () => procHidesPids(text('/proc/self/mountinfo') ?? ''),
     listPids() {
       const listing = dir('/proc');
       return 'error' in listing ? [] : listing.entries.map(Number);
