@@ -4,6 +4,8 @@
  * (add fields, never rename).
  */
 
+import type { SocketForward } from './forwarders/types.js';
+
 declare const portBrand: unique symbol;
 declare const pidBrand: unique symbol;
 
@@ -122,6 +124,11 @@ export interface Socket {
    */
   readonly ownerHidden: boolean;
   readonly processes: readonly ProcessInfo[];
+  /**
+   * Where the holder sends the connections, when it is a known forwarder (docker-proxy, ssh -L,
+   * socat, …): set by `who`, `ls`, `kill` and the doctor; absent for every other holder.
+   */
+  readonly forward?: SocketForward;
 }
 
 /**

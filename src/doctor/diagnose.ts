@@ -54,6 +54,7 @@ export function diagnose(facts: DoctorFacts, elapsedMs = 0): DoctorReport {
       config: facts.config,
       logOwner: facts.logOwner,
       logs: facts.logs,
+      forwards: facts.forwards,
     },
     elapsedMs,
     ...(facts.replay === null ? {} : { replay: facts.replay }),

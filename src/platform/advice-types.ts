@@ -1,4 +1,4 @@
-import type { ExcludedPortRange, FirewallRuleMatch, OsName, PortSpan } from './types.js';
+import type { ExcludedPortRange, FirewallRuleMatch, NatRedirect, OsName, PortSpan } from './types.js';
 
 /** A finding's detail and fix, worded for one OS. */
 export interface AdviceText {
@@ -77,6 +77,8 @@ export interface FixAdvice {
   noAnswer(port: number, pid: number | null): string;
   /** How to remove or bypass the firewall rule that blocks loopback traffic. */
   firewallFix(match: FirewallRuleMatch): string;
+  /** How to delete a destination-NAT rule that sends a port nowhere (a leftover of a container that is gone). */
+  natRuleFix(redirect: NatRedirect): string;
   /** Reach a listener in another network namespace (Linux), given its name and a pid inside. */
   enterNetns(name: string | null, pid: number | null): string;
 }

@@ -3,6 +3,8 @@ import { addressRules } from './address-rules.js';
 import { applicationRules } from './application.js';
 import { contextRules } from './context.js';
 import { firewallRules } from './firewall.js';
+import { containerRules } from './forward-container.js';
+import { forwardEndRules } from './forward-ends.js';
 import { knownHolder } from './known-holder.js';
 import { localhostResolution } from './localhost-resolution.js';
 import { loopbackDown } from './loopback-down.js';
@@ -23,6 +25,8 @@ import { serverView } from './server-view.js';
 export const RULES: readonly Rule[] = [
   loopbackDown,
   otherNetns,
+  containerRules,
+  forwardEndRules,
   firewallRules,
   processState,
   noAnswer,

@@ -157,6 +157,7 @@ export function healthyFacts(over: Partial<DoctorFacts> = {}, os: OsName = 'linu
     config: null,
     logOwner: null,
     logs: null,
+    forwards: null,
     ...over,
   };
 }

@@ -61,5 +61,6 @@ export const DARWIN_ADVICE: FixAdvice = {
   noAnswer: (port, pid) =>
     `Look for what swallows the packets: pf rules and anchors ('sudo pfctl -sr', 'sudo pfctl -sA'), a content filter or VPN (System Settings › Network › Filters and VPN); then check the server itself (${pid === null ? `'portdoctor who ${port}'` : `'sample ${pid} 3'`}).`,
   firewallFix,
+  natRuleFix: (redirect) => `Remove the redirection (${redirect.rule}) from /etc/pf.conf or its anchor and reload with 'sudo pfctl -f /etc/pf.conf'.`,
   enterNetns: () => 'Connect from where the server runs, or forward the port to this machine.',
 };

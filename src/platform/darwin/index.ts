@@ -1,4 +1,4 @@
-import { release, userInfo } from 'node:os';
+import { homedir, release, userInfo } from 'node:os';
 import type { LogOwner } from '../../logs/types.js';
 import { readFileTail } from '../common/file-tail.js';
 import { readHostsThrough, readServicesThrough } from '../common/system-files.js';
@@ -7,6 +7,7 @@ import { liveReader, replayReader, type SourceReader } from '../snapshot/reader.
 import { redactSnapshot } from '../snapshot/redact.js';
 import type { LogRead, LogReadOptions, Platform, PlatformOrigin } from '../types.js';
 import { DARWIN_ADVICE } from './advice.js';
+import { darwinDockerSocket } from './docker-socket.js';
 import { loadDarwinFirewall } from './firewall-load.js';
 import { assembleInventory } from './inventory.js';
 import { collectDarwinLoopback } from './loopback.js';
@@ -89,6 +90,14 @@ export function createDarwinPlatform(snapshot?: Snapshot, origin?: PlatformOrigi
     hostsFile: (path) => readHostsThrough(reader, DARWIN_FILES.hosts.path, path),
     servicesFile: (path) => readServicesThrough(reader, DARWIN_FILES.services.path, path),
     readLogs: (owner, options = {}) => readDarwinLogs(owner, options, replaying),
+    // ps gives the command line as one string, which cannot be split back into arguments truthfully.
+    processArgv: async () => null,
+    namespaceListeners: async () => ({
+      ok: false,
+      reason: "macOS has no network namespaces: containers run in Docker Desktop's virtual machine, whose sockets cannot be read from the Mac",
+      hint: "List them from inside: 'docker exec NAME netstat -ltn'.",
+    }),
+    dockerSocket: replaying ? null : darwinDockerSocket(homedir()),
     processes: replaying ? replayProcessControl((pid) => readLstart(reader, pid)) : darwinProcessControl(reader),
     advice: DARWIN_ADVICE,
     snapshot: replaying ? async (options = {}) => (options.redact === true && snapshot.redacted !== true ? redactSnapshot(snapshot) : snapshot) : recordDarwinSnapshot,

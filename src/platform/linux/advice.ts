@@ -1,6 +1,6 @@
 import type { FixAdvice } from '../advice-types.js';
 import { posixSignalPlan } from '../common/signal.js';
-import type { FirewallRuleMatch } from '../types.js';
+import type { FirewallRuleMatch, NatRedirect } from '../types.js';
 
 function firewallFix(match: FirewallRuleMatch): string {
   if (match.source === 'nft') {
@@ -9,6 +9,15 @@ function firewallFix(match: FirewallRuleMatch): string {
   const accept = `'${match.source} -I ${match.chain} 1 -${match.hook === 'input' ? 'i' : 'o'} lo -j ACCEPT'`;
   if (match.policy) return `Accept loopback before the policy applies: ${accept}.`;
   return `Delete the rule with '${match.source} ${match.rule.replace(/^-A /, '-D ')}', or accept loopback first: ${accept}.`;
+}
+
+/** The command that deletes one DNAT rule, in the tool and back-end it was read from. */
+function natRuleFix(redirect: NatRedirect): string {
+  if (redirect.source === 'nft') {
+    return `Find the rule's handle with 'nft -a list chain ${redirect.table} ${redirect.chain}' and delete it: 'nft delete rule ${redirect.table} ${redirect.chain} handle N'.`;
+  }
+  const tool = `${redirect.source}${redirect.backend === 'legacy' ? '-legacy' : ''}`;
+  return `Delete the rule: '${tool} -t ${redirect.table} ${redirect.rule.replace(/^-A /, '-D ')}'.`;
 }
 
 /** Linux: iproute2, sysctl, iptables/nft, sudo. */
@@ -58,5 +67,6 @@ export const LINUX_ADVICE: FixAdvice = {
   noAnswer: (port, pid) =>
     `Look for what swallows the packets on the way: rules portdoctor could not evaluate ('nft list ruleset', 'iptables-save'), a queueing discipline on lo ('tc qdisc show dev lo', 'tc filter show dev lo'), eBPF programs on the cgroup ('bpftool cgroup tree'), a VPN or security agent that intercepts local traffic; then check the server itself (${pid === null ? `'portdoctor who ${port}'` : `'cat /proc/${pid}/stack', 'strace -p ${pid}'`}).`,
   firewallFix,
+  natRuleFix,
   enterNetns: (name, pid) => `Connect from inside that namespace ('ip netns exec ${name ?? '<name>'} …' or 'nsenter -t ${pid ?? '<pid>'} -n …'), or run the server in this one, or forward the port (veth, socat).`,
 };

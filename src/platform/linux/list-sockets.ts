@@ -30,6 +30,8 @@ export interface ProcView {
   /** One table (`<netDir>/tcp6`), filtered while parsing; or why it could not be read (an errno code). */
   readTable(path: string, table: ProcNetTable, filter: RowFilter): ProcNetRow[] | { readonly error: string };
   readProcess(pid: number, cgroup: boolean): ProcessDetails | null;
+  /** A process's arguments (/proc/<pid>/cmdline split at NUL); null when it cannot be read. */
+  readArgv(pid: number): string[] | null;
   userName(uid: number): string;
   /** inode → listen backlog for a namespace (ours: nsPid undefined). */
   backlogs(options: { port?: number; nsPid?: number }): Promise<Map<number, number>>;

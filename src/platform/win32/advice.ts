@@ -64,5 +64,6 @@ export const WIN32_ADVICE: FixAdvice = {
     `Look for what swallows the packets: security software that filters local traffic (its Windows Filtering Platform filters: 'netsh wfp show state'), a VPN client, a port proxy ('netsh interface portproxy show all'); then check the server itself (${pid === null ? `'portdoctor who ${port}'` : `Resource Monitor › pid ${pid} › Analyze Wait Chain`}).`,
   // Windows Firewall does not filter loopback, so no rule is ever quoted; worded for completeness.
   firewallFix: (match) => `Review the rule in Windows Defender Firewall with Advanced Security (${match.rule}).`,
+  natRuleFix: (redirect) => `Remove the forwarding rule (${redirect.rule}) where it was made (a WinNAT static mapping: 'Get-NetNatStaticMapping', then 'Remove-NetNatStaticMapping', elevated).`,
   enterNetns: () => 'Connect from where the server runs (inside WSL: wsl -d DISTRO -- …), or forward the port.',
 };

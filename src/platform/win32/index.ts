@@ -62,6 +62,15 @@ function win32Platform(reader: SourceReader, snapshot: Snapshot | null, origin: 
     hostsFile: (path) => readHostsThrough(reader, hosts, path),
     servicesFile: (path) => readServicesThrough(reader, services, path),
     readLogs: readWin32Logs,
+    // Windows keeps a process's command line as one string: it cannot be split back into arguments truthfully.
+    processArgv: async () => null,
+    namespaceListeners: async () => ({
+      ok: false,
+      reason: "Windows has no network namespaces: containers run in Docker Desktop's or WSL 2's virtual machine, whose sockets cannot be read from Windows",
+      hint: "List them from inside: 'docker exec NAME netstat -ltn', or 'wsl -- ss -ltn'.",
+    }),
+    // Docker Desktop's engine answers on a named pipe (DOCKER_HOST=npipe:////./pipe/docker_engine), which node:http reaches as a socket path.
+    dockerSocket: snapshot === null ? '\\\\.\\pipe\\docker_engine' : null,
     processes: win32ProcessControl({ reader, codePage }),
     advice: WIN32_ADVICE,
   };
