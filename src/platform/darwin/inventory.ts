@@ -68,7 +68,11 @@ function accepts(filter: Filter, protocol: Protocol, port: number, state: Socket
 const plural = (count: number, one: string, many: string): string => `${count} ${count === 1 ? one : many}`;
 
 /** An address without its zone: netstat names the interface (`%en5`), lsof numbers it (`%5`). */
-const bare = (address: string | null): string => (address === null ? '*' : (address.split('%')[0] ?? address));
+const bare = (address: string | null): string => {
+  if (address === null) return '*';
+  const zone = address.indexOf('%');
+  return zone === -1 ? address : address.slice(0, zone);
+};
 
 function keyOf(protocol: Protocol, family: Family | null, address: string | null, port: number, remoteAddress: string | null, remotePort: number | null): string {
   return `${protocol}|${family ?? '?'}|${bare(address)}|${port}|${bare(remoteAddress)}|${remotePort ?? '*'}`;
@@ -155,15 +159,30 @@ function socketFrom(
   };
 }
 
-/** A row whose IPv6 address netstat cut short: the one address lsof gives on that port that starts with it. */
-function completeAddress(row: NetstatRow, lsofIndex: ReadonlyMap<string, LsofEntry[]>): string | null {
-  const candidates = new Set<string>();
+/** lsof's addresses by protocol and port, for completing the addresses netstat cut short. */
+function addressesByPort(lsofIndex: ReadonlyMap<string, LsofEntry[]>): Map<string, Set<string>> {
+  const byPort = new Map<string, Set<string>>();
   for (const entries of lsofIndex.values()) {
     for (const { socket } of entries) {
-      if (socket.protocol === row.protocol && socket.port === row.port && socket.address !== null && bare(socket.address).startsWith(row.addressText)) candidates.add(socket.address);
+      if (socket.address === null) continue;
+      const key = `${socket.protocol}|${socket.port}`;
+      const set = byPort.get(key);
+      if (set === undefined) byPort.set(key, new Set([socket.address]));
+      else set.add(socket.address);
     }
   }
-  return candidates.size === 1 ? ([...candidates][0] ?? null) : null;
+  return byPort;
+}
+
+/** A row whose IPv6 address netstat cut short: the one address lsof gives on that port that starts with it. */
+function completeAddress(row: NetstatRow, byPort: ReadonlyMap<string, ReadonlySet<string>>): string | null {
+  let found: string | null = null;
+  for (const address of byPort.get(`${row.protocol}|${row.port}`) ?? []) {
+    if (!bare(address).startsWith(row.addressText)) continue;
+    if (found !== null && found !== address) return null; // two candidates: do not guess
+    found = address;
+  }
+  return found;
 }
 
 /**
@@ -185,11 +204,12 @@ export function assembleInventory(input: InventoryInput, query: SocketQuery, sel
 
   // netstat rows by key, so that every row of the same addresses is matched together.
   const rowsByKey = new Map<string, NetstatRow[]>();
+  let byPort: Map<string, Set<string>> | undefined;
   for (const table of input.netstat) {
     for (const row of table.rows ?? []) {
       if (!accepts(filter, row.protocol, row.port, row.state)) continue;
       let address = row.address;
-      if (address === null) address = completeAddress(row, lsofIndex);
+      if (address === null) address = completeAddress(row, (byPort ??= addressesByPort(lsofIndex)));
       if (address === null) {
         cut++;
         continue;
@@ -228,7 +248,9 @@ export function assembleInventory(input: InventoryInput, query: SocketQuery, sel
     for (const row of rows) {
       if (lsofHolders.has(row)) continue;
       const key = familylessKeyOf(row.protocol, row.address, row.port, row.remoteAddress, row.remotePort);
-      waiting.set(key, [...(waiting.get(key) ?? []), row]);
+      const list = waiting.get(key);
+      if (list === undefined) waiting.set(key, [row]);
+      else list.push(row);
     }
   }
   for (const [key, rows] of waiting) {
