@@ -42,6 +42,44 @@ export function parseIPv6Bytes(address: string): number[] {
 }
 
 /**
+ * Canonical text as glibc's inet_ntop writes it (and so `ss`, our ground truth): lower case,
+ * leading zeros dropped, the longest run (≥ 2) of zero groups replaced by "::" (the first on a
+ * tie, as RFC 5952 says), and the last 32 bits in dotted form for IPv4-mapped (`::ffff:a.b.c.d`)
+ * and the deprecated IPv4-compatible addresses (`::a.b.c.d`, not `::` or `::1`).
+ *
+ * @example
+ * formatIPv6Bytes(parseIPv6Bytes('0:0:0:0:0:ffff:7f00:1')); // '::ffff:127.0.0.1'
+ */
+export function formatIPv6Bytes(bytes: readonly number[]): string {
+  const groups: number[] = [];
+  for (let i = 0; i < 16; i += 2) groups.push(((bytes[i] ?? 0) << 8) | (bytes[i + 1] ?? 0));
+  let bestStart = -1;
+  let bestLength = 1;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLength) {
+      bestStart = i;
+      bestLength = j - i;
+    }
+    i = j;
+  }
+  if (bestStart === 0 && (bestLength === 6 || (bestLength === 5 && groups[5] === 0xffff))) {
+    const prefix = bestLength === 6 ? '::' : '::ffff:';
+    return `${prefix}${bytes[12]}.${bytes[13]}.${bytes[14]}.${bytes[15]}`;
+  }
+  const hex = groups.map((g) => g.toString(16));
+  if (bestStart === -1) return hex.join(':');
+  const head = hex.slice(0, bestStart).join(':');
+  const tail = hex.slice(bestStart + bestLength).join(':');
+  return `${head}::${tail}`;
+}
+
+/**
  * True for IPv4 127.0.0.0/8, IPv6 ::1 (any spelling, with or without a zone) and IPv4-mapped
  * ::ffff:127.x.x.x: addresses whose traffic never leaves the machine.
  *

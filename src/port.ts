@@ -42,3 +42,19 @@ export function parsePortRange(text: string): PortRange {
   }
   return { from, to };
 }
+
+/** An inclusive range of port numbers (a setting's span, an excluded block). */
+export interface Span {
+  readonly from: number;
+  readonly to: number;
+}
+
+/**
+ * True when `port` lies in `span` (inclusive).
+ *
+ * @example
+ * inSpan(3000, { from: 2980, to: 3079 }); // true
+ */
+export function inSpan(port: number, span: Span): boolean {
+  return port >= span.from && port <= span.to;
+}

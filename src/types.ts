@@ -4,6 +4,8 @@
  * (add fields, never rename).
  */
 
+import type { SocketForward } from './forwarders/types.js';
+
 declare const portBrand: unique symbol;
 declare const pidBrand: unique symbol;
 
@@ -66,9 +68,29 @@ export interface ProcessInfo {
   readonly details?: ProcessDetailsOfOs;
 }
 
+/** A host port a container publishes, forwarded by the process that holds it (Docker Desktop). */
+export interface ContainerPublish {
+  readonly port: number;
+  readonly protocol: Protocol;
+  /** The host address of the mapping (`0.0.0.0`, `::`, `127.0.0.1`). */
+  readonly hostAddress: string;
+  readonly containerPort: number;
+  readonly container: string;
+  readonly containerId: string;
+  readonly image: string;
+}
+
 /** What one OS adds about a process. */
 export type ProcessDetailsOfOs =
-  | { readonly os: 'darwin'; readonly launchdJob?: string | null }
+  | {
+      readonly os: 'darwin';
+      /** The launchd job (label) that runs it, from `launchctl list`; null when none is known. */
+      readonly launchdJob?: string | null;
+      /** The Homebrew formula when it runs as a Homebrew service (`brew services stop NAME`). */
+      readonly homebrewService?: string | null;
+      /** Docker Desktop: the container ports it publishes (from `docker ps`). */
+      readonly publishes?: readonly ContainerPublish[];
+    }
   | { readonly os: 'win32'; readonly executable?: string | null; readonly services?: readonly string[] };
 
 export interface SocketQueue {
@@ -102,6 +124,11 @@ export interface Socket {
    */
   readonly ownerHidden: boolean;
   readonly processes: readonly ProcessInfo[];
+  /**
+   * Where the holder sends the connections, when it is a known forwarder (docker-proxy, ssh -L,
+   * socat, …): set by `who`, `ls`, `kill` and the doctor; absent for every other holder.
+   */
+  readonly forward?: SocketForward;
 }
 
 /**

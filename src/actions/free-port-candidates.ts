@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { unmapIPv4 } from '../address.js';
 import { isBrowserUnsafePort } from '../data/services.js';
+import { inSpan } from '../port.js';
 
 /** An inclusive port range. */
 export interface Span {
@@ -32,14 +33,13 @@ export interface CandidateQuery {
   readonly startOffset: number;
 }
 
-const inside = (port: number, span: Span): boolean => port >= span.from && port <= span.to;
 
 /** True when the avoidance rules leave `port` out. Pure. */
 export function isAvoided(port: number, avoid: Avoidance): boolean {
   return (
     avoid.exclude.has(port) ||
-    (avoid.ephemeral !== null && inside(port, avoid.ephemeral)) ||
-    avoid.reserved.some((span) => inside(port, span)) ||
+    (avoid.ephemeral !== null && inSpan(port, avoid.ephemeral)) ||
+    avoid.reserved.some((span) => inSpan(port, span)) ||
     (avoid.browserUnsafe && isBrowserUnsafePort(port))
   );
 }
@@ -57,7 +57,7 @@ export function isAvoided(port: number, avoid: Avoidance): boolean {
 export function* candidatePorts(query: CandidateQuery): Generator<number> {
   const seen = new Set<number>();
   const unbindable = query.unbindable ?? [];
-  const blocked = (port: number): boolean => query.occupied.has(port) || unbindable.some((span) => inside(port, span));
+  const blocked = (port: number): boolean => query.occupied.has(port) || unbindable.some((span) => inSpan(port, span));
   for (const port of query.prefer) {
     if (seen.has(port) || blocked(port)) continue;
     seen.add(port);

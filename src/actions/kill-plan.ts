@@ -1,4 +1,5 @@
 import { isListening } from '../inventory.js';
+import { forwarderEntry } from '../forwarders/table.js';
 import { knownHolderOf } from '../platform/known-holders.js';
 import { supervisionFor } from '../platform/supervision.js';
 import type { OsName } from '../platform/types.js';
@@ -99,18 +100,31 @@ export function planKill(ports: readonly number[], sockets: readonly Socket[], c
     const known = knownHolderOf(os, proc, first.port);
     const guard = protection(pid, context);
     const identity = identityOf(pid);
+    // A forwarder that is not stopped by a signal (docker-proxy, dockerd holding a DNAT-published
+    // port, conmon): its forward (read by the caller) names the proper stop. An OS's known holder
+    // (Docker Desktop, wslrelay) keeps its own, fuller wording.
+    const forward = held.find((s) => s.forward !== undefined)?.forward;
+    const forwarder = forwarderEntry({ pid, name: proc.name, argv: [] });
+    const stop = forward?.stop ?? forwarder?.stop(pid) ?? null;
     if (guard !== null) {
       skipped.push({ pid, name: proc.name, ports: heldPorts, ...guard });
     } else if (supervision?.kind === 'docker-proxy') {
+      const container = forward?.to?.container?.name;
       skipped.push({
         pid,
         name: proc.name,
         ports: heldPorts,
         reason: 'docker-proxy',
-        detail: `docker-proxy forwards the port to a container; killing it breaks the mapping and leaves the container running (${supervision.advice})`,
+        detail: `docker-proxy forwards the port to ${container === undefined ? 'a container' : `container ${container}`}; killing it breaks the mapping and leaves the container running (${stop ?? supervision.advice})`,
+        stop: stop ?? supervision.advice,
       });
     } else if (known !== null && known.kill === 'refuse') {
-      skipped.push({ pid, name: proc.name, ports: heldPorts, reason: 'known-holder', detail: `${known.what}: ${known.detail} ${known.fix}` });
+      // A forward that names its container makes the stop exact (Docker Desktop, rootless Docker: 'docker stop web').
+      const exact = forward?.to?.container === undefined ? {} : { stop: forward.stop };
+      skipped.push({ pid, name: proc.name, ports: heldPorts, reason: 'known-holder', detail: `${known.what}: ${known.detail} ${known.fix}`, ...exact });
+    } else if ((forward !== undefined && !forward.killable) || (forwarder !== undefined && !forwarder.killable)) {
+      const what = forward?.description ?? forwarder?.description ?? proc.name;
+      skipped.push({ pid, name: proc.name, ports: heldPorts, reason: 'forwarder', detail: `${proc.name} is ${what}; a signal would not free the port properly (${stop ?? 'stop what it forwards for'})`, ...(stop === null ? {} : { stop }) });
     } else if (identity === null || identity === undefined) {
       skipped.push({ pid, name: proc.name, ports: heldPorts, reason: 'vanished', detail: 'the process exited during the scan' });
     } else {

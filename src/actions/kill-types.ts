@@ -43,7 +43,7 @@ export interface KillTarget {
 }
 
 /** Why a holder is not signalled. */
-export type SkipReason = 'pid-1' | 'self' | 'ancestor' | 'docker-proxy' | 'vanished' | 'known-holder' | 'protected';
+export type SkipReason = 'pid-1' | 'self' | 'ancestor' | 'docker-proxy' | 'vanished' | 'known-holder' | 'protected' | 'forwarder';
 
 export interface SkippedProcess {
   readonly pid: number;
@@ -51,6 +51,8 @@ export interface SkippedProcess {
   readonly ports: readonly number[];
   readonly reason: SkipReason;
   readonly detail: string;
+  /** The proper way to free the port instead (`docker stop web`), when the holder is a forwarder that is not signalled. */
+  readonly stop?: string;
 }
 
 /** A listening socket whose owner we cannot see (another user's process and we are not root). */

@@ -1,5 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { PortdoctorError } from '../errors.js';
+import { annotateForwards } from '../collectors/forwards.js';
 import { inCurrentNetns, isListening, listSockets, whoHolds } from '../inventory.js';
 import { platform } from '../platform/index.js';
 import { otherNetnsAdvice, respawnAdvice } from '../platform/supervision.js';
@@ -225,7 +226,10 @@ function respawnsOf(sockets: readonly Socket[], known: ReadonlySet<string>): Res
 function adviceFor(os: Platform, plan: KillPlan, killed: readonly KilledProcess[], respawned: readonly RespawnedHolder[]): string[] {
   const advice = new Set<string>();
   for (const target of plan.targets) if (target.supervision !== null) advice.add(target.supervision.advice);
-  for (const skip of plan.skipped) if (skip.reason === 'docker-proxy') advice.add(`docker stop $(docker ps -q --filter publish=${skip.ports[0] ?? ''})`);
+  for (const skip of plan.skipped) {
+    if (skip.stop !== undefined) advice.add(skip.stop);
+    else if (skip.reason === 'docker-proxy') advice.add(`docker stop $(docker ps -q --filter publish=${skip.ports[0] ?? ''})`);
+  }
   if (plan.hidden.length > 0 || killed.some((k) => k.result === 'permission-denied')) advice.add(os.advice.elevate(`portdoctor kill ${plan.ports.join(' ')}`));
   for (const r of respawned) {
     const again = respawnAdvice(os.os, r);
@@ -280,7 +284,9 @@ export async function killPort(ports: readonly number[], options: KillOptions = 
   }
   const allNetns = options.allNetns === true;
   const inScope = (socket: Socket): boolean => allNetns || inCurrentNetns(socket);
-  const inventory = await whoHolds(ports, protocols === undefined ? {} : { protocols });
+  const held = await whoHolds(ports, protocols === undefined ? {} : { protocols });
+  // Forwarders (docker-proxy, …) are not signalled: their forward names the container to stop instead.
+  const inventory = { ...held, sockets: (await annotateForwards(held.sockets)).sockets };
   const scoped = inventory.sockets.filter(inScope);
   const otherNetns = otherNetnsHolders(os, inventory.sockets.filter((s) => !inScope(s)));
   const context = await os.processes.context(scoped);

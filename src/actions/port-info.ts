@@ -3,9 +3,7 @@ import { PortdoctorError } from '../errors.js';
 import { osPortDefaults } from '../platform/defaults.js';
 import { platform } from '../platform/index.js';
 import type { ExcludedPortRange, PortSpan } from '../platform/types.js';
-import { isPort } from '../port.js';
-
-const inSpans = (port: number, spans: readonly PortSpan[]): boolean => spans.some((span) => port >= span.from && port <= span.to);
+import { inSpan, isPort } from '../port.js';
 
 /** IANA's three port ranges (RFC 6335). */
 export type IanaRange = 'well-known' | 'registered' | 'dynamic';
@@ -84,7 +82,7 @@ export async function portInfo(port: number, options: PortInfoOptions = {}): Pro
   const ephemeralRange = settings.ok ? settings.value.ephemeralRange : defaults.ephemeralRange;
   const reservedPorts = settings.ok ? settings.value.reservedPorts : [];
   const unprivilegedPortStart = settings.ok ? settings.value.unprivilegedPortStart : defaults.unprivilegedPortStart;
-  const excluded = settings.ok ? (settings.value.excludedRanges ?? []).filter((range) => port >= range.from && port <= range.to) : [];
+  const excluded = settings.ok ? (settings.value.excludedRanges ?? []).filter((range) => inSpan(port, range)) : [];
   if (!settings.ok) notes.push(os.os === 'linux' ? `Kernel port settings are unavailable (${settings.reason}); Linux defaults are assumed.` : `Port settings are unavailable (${settings.reason}); the OS defaults are assumed.`);
   else if (settings.value.defaulted.length > 0) notes.push(`Could not read ${settings.value.defaulted.join(', ')}; the ${os.os === 'linux' ? 'kernel' : 'OS'} default is assumed.`);
   if (settings.ok && settings.value.privilegedApplies === 'specific' && port < unprivilegedPortStart) notes.push(`Binding ${port} needs root only on a specific address (127.0.0.1, ::1); anyone may bind it on 0.0.0.0 or ::.`);
@@ -110,8 +108,8 @@ export async function portInfo(port: number, options: PortInfoOptions = {}): Pro
   return {
     port,
     range: ianaRange(port),
-    ephemeral: port >= ephemeralRange.from && port <= ephemeralRange.to,
-    reserved: inSpans(port, reservedPorts),
+    ephemeral: inSpan(port, ephemeralRange),
+    reserved: reservedPorts.some((span) => inSpan(port, span)),
     privileged: port < unprivilegedPortStart,
     services,
     browserUnsafe,

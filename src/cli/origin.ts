@@ -1,3 +1,4 @@
+import { adviceFor } from '../platform/advice.js';
 import { platform } from '../platform/index.js';
 import type { OsName, PlatformOrigin } from '../platform/types.js';
 
@@ -17,6 +18,6 @@ export async function answerOrigin(): Promise<AnswerOrigin> {
   return {
     os: os.os,
     jsonFields: { replay: { ...origin, os: os.os } },
-    note: `(replayed from ${origin.file ?? 'a snapshot'}: ${os.os} ${origin.release}, recorded ${origin.capturedAt}${origin.user.elevated ? ' as root' : ` as ${origin.user.name || 'a normal user'}`})`,
+    note: `(replayed from ${origin.file ?? 'a snapshot'}: ${os.os} ${origin.release}, recorded ${origin.capturedAt}${origin.user.elevated ? ` as ${adviceFor(os.os).privilegedUser}` : ` as ${origin.user.name || 'a normal user'}`})`,
   };
 }

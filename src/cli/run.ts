@@ -1,9 +1,8 @@
 import { PortdoctorError, usageError } from '../errors.js';
+import { PORTDOCTOR_VERSION } from '../version.js';
 import { EXIT_FAILURE } from './exit-codes.js';
 import { defaultIO, writeLine, type CliIO } from './io.js';
 import { COMMANDS } from './registry.js';
-
-const VERSION = '0.1.0';
 
 function topLevelHelp(): string {
   const names = Object.keys(COMMANDS);
@@ -76,7 +75,7 @@ export async function main(rawArgv: readonly string[], io: CliIO = defaultIO(raw
       return first === undefined ? EXIT_FAILURE : 0;
     }
     if (first === '--version' || first === '-V') {
-      writeLine(io.stdout, VERSION);
+      writeLine(io.stdout, PORTDOCTOR_VERSION);
       return 0;
     }
     let name = first;

@@ -3,12 +3,15 @@ import { unmapIPv4 } from '../address.js';
 import { collectCauses, collectClientPorts } from '../causes/collect.js';
 import { tryBind, type BindResult } from '../collectors/bind-check.js';
 import { probe } from '../collectors/probe.js';
-import { whoHolds } from '../inventory.js';
+import { annotateForwards } from '../collectors/forwards.js';
+import { forwarderEntry } from '../forwarders/table.js';
+import { inCurrentNetns, isListening, whoHolds } from '../inventory.js';
 import { localhostEntries } from '../platform/common/hosts-file.js';
 import { platform } from '../platform/index.js';
 import type { LoadedFirewall, Platform } from '../platform/types.js';
 import type { Target } from '../target.js';
 import type { Collected, Family } from '../types.js';
+import { followForwards } from './follow.js';
 import { collectConfig, collectOwnerLogs, logOwnerOf } from './project.js';
 import type { DoctorFacts, DoctorOptions, DoctorView, FirewallCheck, HostsFacts, ReplayFacts } from './types.js';
 
@@ -85,8 +88,19 @@ export async function collectFacts(target: Target, options: DoctorOptions = {}):
   const clientPortsPromise = settingsPromise.then((portSettings) => collectClientPorts(os, { target, clientView: views.includes('client'), replay: replay !== null, portSettings }));
   const inventory = await whoHolds([target.port], { all: true });
   const clientPorts = await clientPortsPromise;
-  const logOwner = logOwnerOf(inventory.sockets, target.port, options);
-  const logsPromise = collectOwnerLogs(logOwner);
+  // A container's forwarder (docker-proxy, dockerd, …) writes nothing worth reading (its stdout is
+  // /dev/null): the container's own logs, read through the engine, stand in for it.
+  const holder = inventory.sockets.find((s) => isListening(s) && inCurrentNetns(s) && s.port === target.port && s.processes.length > 0)?.processes[0];
+  const forContainer = holder !== undefined && options.logOwner === undefined && forwarderEntry({ pid: holder.pid, name: holder.name, argv: [] })?.destination.includes('docker-api') === true;
+  const ownerLogOwner = forContainer ? null : logOwnerOf(inventory.sockets, target.port, options);
+  const logsPromise = collectOwnerLogs(ownerLogOwner);
+  // Follow the forwards while the probe runs: both wait on other programs, not on this thread.
+  const followPromise = (async () => {
+    const startedAt = performance.now();
+    const annotated = await annotateForwards(inventory.sockets, { firewall: firewallPromise });
+    const followed = await followForwards({ os, target, sockets: annotated.sockets, engine: annotated.engine, firewall: firewallPromise, addresses: firewallAddresses({ probe: null, target }), startedAt });
+    return { sockets: annotated.sockets, followed };
+  })();
   // A replay has no network to probe and no stack to bind on: those steps are not run, and say so.
   const probeResult = views.includes('client') && replay === null ? await probe(target, { timeoutMs: options.timeoutMs ?? 1000 }) : null;
 
@@ -105,14 +119,18 @@ export async function collectFacts(target: Target, options: DoctorOptions = {}):
     for (const address of bindAddresses(target)) binds.push(await tryBind({ address, port: target.port, protocol: target.protocol }));
   }
 
-  const [loopback, hosts, portSettings, loaded, config, logs, causes] = await Promise.all([loopbackPromise, hostsPromise, settingsPromise, firewallPromise, configPromise, logsPromise, causesPromise]);
+  const [loopback, hosts, portSettings, loaded, config, ownerLogs, follow, causes] = await Promise.all([loopbackPromise, hostsPromise, settingsPromise, firewallPromise, configPromise, logsPromise, followPromise, causesPromise]);
+  const containerLogs = follow.followed.logs;
+  const useContainerLogs = containerLogs !== null && (forContainer || ownerLogOwner === null);
+  const logOwner = useContainerLogs ? { container: containerLogs.container } : ownerLogOwner;
+  const logs = useContainerLogs ? containerLogs.report : ownerLogs;
   const firewall = checkFirewall(loaded, target, firewallAddresses({ probe: probeResult, target }));
   return {
     target,
     views,
     os: os.os,
     replay,
-    sockets: inventory.sockets,
+    sockets: follow.sockets,
     scan: inventory.stats,
     probe: probeResult,
     resolution: probeResult?.resolution ?? null,
@@ -126,5 +144,6 @@ export async function collectFacts(target: Target, options: DoctorOptions = {}):
     logOwner,
     logs,
     causes,
+    forwards: follow.followed.facts,
   };
 }

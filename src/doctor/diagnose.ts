@@ -63,6 +63,7 @@ export function diagnose(facts: DoctorFacts, elapsedMs = 0): DoctorReport {
       logOwner: facts.logOwner,
       logs: facts.logs,
       causes: facts.causes,
+      forwards: facts.forwards,
     },
     elapsedMs,
     ...(facts.replay === null ? {} : { replay: facts.replay }),

@@ -14,6 +14,10 @@ export function configurationLines(facts: DoctorFacts): string[] {
 
 /** What the logs step read, and from where. */
 export function logLines(facts: DoctorFacts): string[] {
+  const forwarder = facts.forwards?.chains.find((c) => c.holder !== null && !c.forward.killable);
+  if (facts.logs === null && forwarder?.holder) {
+    return [`${forwarder.holder.name} forwards the port; its own output is not the application's, and the logs of what it forwards to were not read (name them with --container or --log).`];
+  }
   if (facts.logs === null) return ['No owner to read logs from (nothing holds the port; name one with --pid, --unit, --container or --log).'];
   const lines = facts.logs.sources.map((s) => `${s.source}: ${s.read ? s.reason : `not read (${s.reason})`}`);
   if (facts.logs.lines.length === 0) lines.push('No errors, stack traces or bind failures in what was read.');

@@ -3,6 +3,7 @@ import { inCurrentNetns, isListening } from '../inventory.js';
 import { adviceFor } from '../platform/advice.js';
 import type { Finding } from '../types.js';
 import { identifyCauseLines, portUsageCauseLines } from './steps-causes.js';
+import { forwardLines, forwardStepSkipped } from './steps-forward.js';
 import { configurationLines, logLines } from './steps-project.js';
 import type { DoctorFacts, Step, StepId } from './types.js';
 
@@ -100,6 +101,9 @@ export function buildSteps(facts: DoctorFacts, findings: readonly Finding[], ste
   const actionable = findings.filter((f) => f.severity !== 'info' || f.code === 'permission-hidden' || f.code === 'firewall-unreadable');
   return [
     step('identify-application', 'Identify the application on the port', [...identifyLines(facts), ...identifyCauseLines(facts)]),
+    forwardStepSkipped(facts) && of('follow-forward').length === 0
+      ? { id: 'follow-forward', title: 'Follow the forward', status: 'skipped', lines: forwardLines(facts), findings: [] }
+      : step('follow-forward', 'Follow the forward', forwardLines(facts)),
     step('port-usage', 'Check port usage and conflicts', [...portUsageLines(facts), ...portUsageCauseLines(facts)]),
     step('firewall', 'Review firewall rules', firewallLines(facts)),
     step('loopback-resolution', 'Examine the loopback interface and name resolution', loopbackLines(facts)),

@@ -8,7 +8,9 @@ import type { CauseFacts } from '../causes/types.js';
 import type { ConfigScan } from '../config/types.js';
 import type { LogOwner, LogReport } from '../logs/types.js';
 import type { Target } from '../target.js';
-import type { Collected, Finding, Socket } from '../types.js';
+import type { ContainerState, PortBinding } from '../forwarders/docker-api-decode.js';
+import type { SocketForward } from '../forwarders/types.js';
+import type { Collected, Family, Finding, Protocol, Socket } from '../types.js';
 
 /**
  * Which question the doctor answers. `client`: why can't I reach it? `server`: why can't I bind
@@ -66,6 +68,70 @@ export interface ReplayFacts {
   readonly notRun: readonly ('probe' | 'bind')[];
 }
 
+/** A listening socket inside a container (or another namespace), and who holds it. */
+export interface InsideListener {
+  readonly protocol: Protocol;
+  readonly family: Family;
+  readonly address: string;
+  readonly port: number;
+  readonly processes: readonly { readonly pid: number; readonly name: string; readonly command: string }[];
+}
+
+/** A container at the far end of a forward, or one that asks for the port. */
+export interface ContainerFacts {
+  readonly id: string;
+  readonly name: string;
+  /** Its state and bindings (the engine's inspect answer), or why it could not be read. */
+  readonly details: Collected<{
+    readonly state: ContainerState;
+    readonly restartCount: number | null;
+    /** The address on the default bridge; null when not on it or not running. */
+    readonly ipAddress: string | null;
+    /** The bindings it asks for (HostConfig.PortBindings), in effect or not. */
+    readonly requestedPorts: readonly PortBinding[];
+    readonly networkMode: string | null;
+  }>;
+  /** Its listening sockets, read in its network namespace without sending it anything; null when it does not run. */
+  readonly listeners: Collected<readonly InsideListener[]> | null;
+  /** How many log lines were read through the engine (the relevant ones are in the logs step). */
+  readonly logs: Collected<{ readonly lines: number }> | null;
+}
+
+/** A connect to a tunnel's far end, made only when it is on this host's loopback. */
+export interface FarProbe {
+  readonly address: string;
+  readonly port: number;
+  readonly status: 'open' | 'refused' | 'timeout' | 'error';
+  readonly error: string | null;
+}
+
+/** One forward followed: listener here → forwarder → destination (→ container). */
+export interface ForwardChain {
+  /** The socket here the forwarder holds; null for a DNAT rule that nothing here holds. */
+  readonly listener: { readonly protocol: Protocol; readonly family: Family; readonly address: string; readonly port: number } | null;
+  readonly holder: { readonly pid: number; readonly name: string } | null;
+  readonly forward: SocketForward;
+  /** For a DNAT rule alone: the address a client tries that the rule sends elsewhere. */
+  readonly asked: string | null;
+  /** The running containers that publish the listener's port (the engine's list); null when the engine was not read. */
+  readonly publishedBy: readonly string[] | null;
+  readonly container: ContainerFacts | null;
+  readonly farProbe: FarProbe | null;
+}
+
+/** The "Follow the forward" step's facts. */
+export interface ForwardFacts {
+  readonly chains: readonly ForwardChain[];
+  /** The container engine: where, and whether it answered (and how many containers); null when not asked. */
+  readonly engine: { readonly endpoint: string; readonly read: Collected<{ readonly containers: number; readonly elapsedMs: number }> } | null;
+  /** Containers that publish the port when they run, and do not run now. */
+  readonly idle: readonly ContainerFacts[];
+  /** DNAT rules that could not be read (one of them might send the port elsewhere). */
+  readonly natUnreadable: readonly string[];
+  /** What following took, in ms (the doctor's added work on a forwarded port). */
+  readonly elapsedMs: number;
+}
+
 /** Everything the collectors found. Rules are pure functions of this value. */
 export interface DoctorFacts {
   readonly target: Target;
@@ -96,10 +162,12 @@ export interface DoctorFacts {
   readonly logs: LogReport | null;
   /** What the cause checks found (proxies, Host and client rejections, descriptor and port exhaustion, socket units). */
   readonly causes: CauseFacts;
+  /** The forwards on the port followed to what answers; null when the step did not run (a replay without a holder, or older facts). */
+  readonly forwards: ForwardFacts | null;
 }
 
 /** The troubleshooting steps, in the order an admin walks them. Ids are a public contract. */
-export type StepId = 'identify-application' | 'port-usage' | 'firewall' | 'loopback-resolution' | 'configuration' | 'logs' | 'what-to-do';
+export type StepId = 'identify-application' | 'follow-forward' | 'port-usage' | 'firewall' | 'loopback-resolution' | 'configuration' | 'logs' | 'what-to-do';
 
 export interface Step {
   readonly id: StepId;
@@ -130,7 +198,7 @@ export interface DoctorReport {
   readonly sockets: readonly Socket[];
   readonly steps: readonly Step[];
   /** The raw facts behind the findings, for tools and the web page. */
-  readonly facts: Pick<DoctorFacts, 'resolution' | 'loopback' | 'hosts' | 'portSettings' | 'firewall' | 'binds' | 'scan' | 'config' | 'logOwner' | 'logs' | 'causes'>;
+  readonly facts: Pick<DoctorFacts, 'resolution' | 'loopback' | 'hosts' | 'portSettings' | 'firewall' | 'binds' | 'scan' | 'config' | 'logOwner' | 'logs' | 'forwards' | 'causes'>;
   readonly elapsedMs: number;
   /** Present when the report comes from a replayed snapshot (probes and trial binds were not run). */
   readonly replay?: ReplayFacts;

@@ -80,3 +80,37 @@ export type ArgvForwards =
       readonly notes?: readonly string[];
     }
   | { readonly ok: false; readonly reason: string };
+
+/**
+ * Where the forwarder that holds a socket sends its connections: the `forward` field of a socket
+ * in the JSON of `who`, `ls` and the doctor (public: fields are added, never renamed).
+ *
+ * @example
+ * // docker-proxy on 127.0.0.1:8080
+ * const forward: SocketForward = {
+ *   forwarder: 'docker-proxy', description: "Docker's userland proxy for a published container port (docker run -p)",
+ *   source: ['arguments', 'docker-api'],
+ *   to: { host: '172.17.0.2', port: 80, container: { id: '7dbbae57773e…', name: 'web' } },
+ *   stop: 'docker stop web', killable: false,
+ * };
+ */
+export interface SocketForward {
+  /** The forwarder's kind (`docker-proxy`, `dockerd`, `ssh`, `socat`, `kubectl-port-forward`, …). */
+  readonly forwarder: string;
+  /** For a person: what this process is. */
+  readonly description: string;
+  /** Where the destination was read: `arguments`, `docker-api`, `nat-rules`. */
+  readonly source: readonly string[];
+  /** The destination; null when it could not be read (`unread` says why). */
+  readonly to: ForwardTarget | null;
+  /** The SSH destination a tunnel goes through. */
+  readonly via?: string;
+  /** The DNAT rule that sends the connections, quoted, when the nat table says where they go. */
+  readonly rule?: string;
+  /** The proper way to stop the forward, for a person (`docker stop web`, `kill 4242`). */
+  readonly stop: string;
+  /** False when signalling the process is not the way to stop it (docker-proxy, dockerd, Docker Desktop). */
+  readonly killable: boolean;
+  /** Why the destination, or the container behind it, could not be read. */
+  readonly unread?: string;
+}

@@ -1,5 +1,5 @@
 import type { CauseAdvice } from './advice-causes-types.js';
-import type { ExcludedPortRange, FirewallRuleMatch, OsName, PortSpan } from './types.js';
+import type { ExcludedPortRange, FirewallRuleMatch, NatRedirect, OsName, PortSpan } from './types.js';
 
 /** A finding's detail and fix, worded for one OS. */
 export interface AdviceText {
@@ -20,6 +20,12 @@ export interface FixAdvice extends CauseAdvice {
   elevate(command: string): string;
   /** The same, as a few words for a table or a note: "run with sudo". */
   readonly elevateHint: string;
+  /** Who a privileged run is, for "recorded as …": `root`, `an administrator`. */
+  readonly privilegedUser: string;
+  /** What an unprivileged run lacks, for "recorded without …": `root`, `administrator rights`. */
+  readonly privilege: string;
+  /** What a snapshot recorded without privileges lacks: "other users' processes and the firewall". */
+  readonly unprivilegedGap: string;
   /** Why a socket's owner cannot be seen without privileges (one sentence). */
   readonly hiddenOwnersWhy: string;
   /** What an unprivileged run cannot see at all (Linux: other network namespaces), or null. */
@@ -52,10 +58,28 @@ export interface FixAdvice extends CauseAdvice {
   /** The port-excluded finding (Windows' excluded port ranges). */
   excludedPort(input: { readonly port: number; readonly range: ExcludedPortRange; readonly protocol: string }): AdviceText;
 
+  /**
+   * The OS answers "localhost" itself, whatever the hosts file says (Windows since 7: the stock
+   * hosts file has its localhost lines commented out), so a hosts file without it is normal.
+   */
+  readonly localhostBuiltIn: boolean;
+  /**
+   * What a client pays on this OS when its first address refuses and it falls back to the next
+   * (one sentence, for `family-mismatch`), or null when a refusal is immediate.
+   */
+  readonly refusedFirstAddressCost: string | null;
+
+  /** How `kill` words the signals it will send: "SIGTERM, then SIGKILL after 5s to any that still holds the port, if confirmed". */
+  signalPlan(input: { readonly signal: string; readonly escalate: boolean; readonly graceMs: number }): string;
+  /** The forceful stop, as the kill prompts name it: `SIGKILL`, or `taskkill /F`. */
+  readonly forceStop: string;
+
   /** What else can swallow loopback connections to a live listener, where to look next. */
   noAnswer(port: number, pid: number | null): string;
   /** How to remove or bypass the firewall rule that blocks loopback traffic. */
   firewallFix(match: FirewallRuleMatch): string;
+  /** How to delete a destination-NAT rule that sends a port nowhere (a leftover of a container that is gone). */
+  natRuleFix(redirect: NatRedirect): string;
   /** Reach a listener in another network namespace (Linux), given its name and a pid inside. */
   enterNetns(name: string | null, pid: number | null): string;
 }

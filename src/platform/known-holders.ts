@@ -25,8 +25,14 @@ export interface KnownHolder {
 
 interface KnownHolderRule extends KnownHolder {
   readonly os: OsName;
-  /** The process name, exactly (case-insensitive on Windows). */
-  readonly names: readonly string[];
+  /** The process name, exactly (case-insensitive on Windows); absent: any name. */
+  readonly names?: readonly string[];
+  /** macOS: only a process launchd runs for a job whose label matches (`details.launchdJob`). */
+  readonly launchdJob?: RegExp;
+  /** macOS: only a process that runs as a Homebrew service (`details.homebrewService`). */
+  readonly homebrewService?: true;
+  /** The fix when the container publishing the port is known (Docker Desktop): CONTAINER, IMAGE. */
+  readonly fixForContainer?: string;
   /** Only on these ports (absent: any port). */
   readonly ports?: readonly number[];
   /** Only this pid (Windows' System is always 4). */
@@ -89,6 +95,38 @@ const RULES: readonly KnownHolderRule[] = [
     what: "Docker Desktop's port forwarder",
     detail: 'Docker Desktop holds every published container port on the Mac and forwards it into its VM; killing it breaks Docker Desktop, not the container.',
     fix: "Find the container with 'docker ps --filter publish=PORT' and stop it ('docker stop NAME').",
+    fixForContainer: "Stop the container CONTAINER (image IMAGE), which publishes PORT: 'docker stop CONTAINER'; or publish it on another port.",
+    kill: 'refuse',
+  },
+  {
+    id: 'homebrew-service',
+    os: 'darwin',
+    homebrewService: true,
+    what: 'the Homebrew service FORMULA',
+    detail: "Homebrew runs FORMULA under launchd ('brew services'), which starts it again when it exits: a signal frees the port only for a moment.",
+    fix: 'SUDObrew services stop FORMULA',
+    kill: 'refuse',
+  },
+  {
+    id: 'launchd-job',
+    os: 'darwin',
+    launchdJob: /./,
+    what: 'the launchd job LABEL',
+    detail: 'launchd runs this process for the job LABEL and may start it again when it exits (KeepAlive, or on demand), so a signal frees the port only for a while.',
+    fix: "Stop the job: 'SUDOlaunchctl bootout DOMAIN/LABEL' (it stays unloaded until the next login or 'launchctl bootstrap'); to restart it instead: 'SUDOlaunchctl kickstart -k DOMAIN/LABEL'.",
+    kill: 'refuse',
+  },
+  {
+    // System holds SMB and NetBIOS itself (srv2.sys, netbt.sys), not through HTTP.sys: the recorded
+    // netstat outputs in test/fixtures/win32 all show pid 4 on 445 and 139 (and UDP 137/138).
+    id: 'smb',
+    os: 'win32',
+    names: ['System'],
+    pid: 4,
+    ports: [137, 138, 139, 445],
+    what: 'Windows file sharing (SMB and NetBIOS, in the kernel: shown as System)',
+    detail: 'Ports 445 and 139 (and UDP 137 and 138) belong to the SMB server and NetBIOS in the Windows kernel, shown as System (pid 4), which can never be stopped.',
+    fix: 'Use another port: PORT is Windows file sharing. (Turning off the Server service or NetBIOS over TCP/IP frees it, and breaks file sharing.)',
     kill: 'refuse',
   },
   {
@@ -146,17 +184,34 @@ const RULES: readonly KnownHolderRule[] = [
  * @example
  * knownHolderOf('darwin', { name: 'ControlCenter', pid: 512, … }, 5000)?.id; // 'airplay-receiver'
  */
-export function knownHolderOf(os: OsName, proc: Pick<ProcessInfo, 'name' | 'pid' | 'details'>, port: number): KnownHolder | null {
+export function knownHolderOf(os: OsName, proc: Pick<ProcessInfo, 'name' | 'pid' | 'details'> & Partial<Pick<ProcessInfo, 'uid'>>, port: number): KnownHolder | null {
   const name = os === 'win32' ? proc.name.toLowerCase() : proc.name;
+  const mac = proc.details?.os === 'darwin' ? proc.details : null;
   for (const rule of RULES) {
     if (rule.os !== os) continue;
-    if (!rule.names.some((n) => (os === 'win32' ? n.toLowerCase() : n) === name)) continue;
+    if (rule.names !== undefined && !rule.names.some((n) => (os === 'win32' ? n.toLowerCase() : n) === name)) continue;
     if (rule.pid !== undefined && rule.pid !== proc.pid) continue;
     if (rule.ports !== undefined && !rule.ports.includes(port)) continue;
     if (rule.service !== undefined && !(proc.details?.os === 'win32' && (proc.details.services ?? []).some((s) => s.toLowerCase() === rule.service))) continue;
-    const { os: _os, names: _names, ports: _ports, pid: _pid, service: _service, ...holder } = rule;
-    const fill = (text: string): string => text.replaceAll('PID_OF_HOLDER', String(proc.pid)).replaceAll('PORT', String(port));
-    return { ...holder, detail: fill(holder.detail), fix: fill(holder.fix) };
+    if (rule.launchdJob !== undefined && !rule.launchdJob.test(mac?.launchdJob ?? '')) continue;
+    if (rule.homebrewService === true && (mac?.homebrewService ?? null) === null) continue;
+    const { os: _os, names: _names, ports: _ports, pid: _pid, service: _service, launchdJob: _job, homebrewService: _brew, fixForContainer, ...holder } = rule;
+    const container = mac?.publishes?.find((p) => p.port === port);
+    const root = proc.uid === 0;
+    const values: [string, string | null | undefined][] = [
+      ['PID_OF_HOLDER', String(proc.pid)],
+      ['PORT', String(port)],
+      ['CONTAINER', container?.container],
+      ['IMAGE', container?.image],
+      ['FORMULA', mac?.homebrewService],
+      ['LABEL', mac?.launchdJob],
+      // A job of root's is in the system domain, a user's in their GUI domain.
+      ['DOMAIN', root ? 'system' : proc.uid !== undefined && proc.uid >= 0 ? `gui/${proc.uid}` : 'gui/$(id -u)'],
+      ['SUDO', root ? 'sudo ' : ''],
+    ];
+    const fill = (text: string): string => values.reduce((out, [placeholder, value]) => (value === null || value === undefined ? out : out.replaceAll(placeholder, value)), text);
+    const fix = container !== undefined && fixForContainer !== undefined ? fixForContainer : holder.fix;
+    return { ...holder, what: fill(holder.what), detail: fill(holder.detail), fix: fill(fix) };
   }
   return null;
 }

@@ -2,10 +2,12 @@ import type { LogOwner, RawLogLine } from '../logs/types.js';
 import type { Collected, Family, Port, ProcessInfo, Protocol, Socket } from '../types.js';
 import type { FixAdvice } from './advice-types.js';
 import type { CauseSources } from './causes-types.js';
+import type { NatRedirect } from './linux/firewall/nat-types.js';
 import type { Snapshot, SnapshotOptions } from './snapshot/format.js';
 
 export type { FixAdvice } from './advice-types.js';
 export type { CauseSources, OpenFiles, ProcessEnvironment, SocketUnit } from './causes-types.js';
+export type { NatHook, NatPath, NatRedirect } from './linux/firewall/nat-types.js';
 
 /** The operating systems portdoctor has a back-end for (the values of `process.platform`). */
 export type OsName = 'linux' | 'darwin' | 'win32';
@@ -137,8 +139,8 @@ export interface LoopbackFacts {
   /** The operational state as the OS words it, or null when unreadable. */
   readonly operstate: string | null;
   readonly ipv4: readonly InterfaceAddress[];
-  /** Where the IPv4 addresses came from. */
-  readonly ipv4Source: 'ip' | 'os.networkInterfaces' | 'ifconfig' | 'snapshot';
+  /** Where the IPv4 addresses came from ('assumed': the OS's loopback cannot lack them, Windows). */
+  readonly ipv4Source: 'ip' | 'os.networkInterfaces' | 'ifconfig' | 'snapshot' | 'assumed';
   readonly ipv6: readonly LoopbackIpv6Address[];
   /** IPv6 is off for the loopback interface, or absent from the kernel. */
   readonly ipv6Disabled: boolean;
@@ -230,9 +232,30 @@ export interface FirewallOptions {
   readonly timeoutMs?: number;
 }
 
+/** Where a connection goes: what a DNAT rule is asked about. */
+export interface NatDestination {
+  readonly protocol: Protocol;
+  readonly address: string;
+  readonly port: number;
+}
+
+/** The destination-NAT rules that send connections for a destination elsewhere. */
+export interface NatLookup {
+  /** Each rule whose own matches cover the destination; `certain: false` when it has other conditions not evaluated. */
+  readonly matches: readonly { readonly redirect: NatRedirect; readonly certain: boolean }[];
+  /** DNAT rules that could not be read (quoted, with why): one of them might apply too. */
+  readonly unreadable: readonly string[];
+}
+
 /** Rule sets read once, ready to answer any number of queries. */
 export interface LoadedFirewall {
   check(queries: readonly FirewallQuery[]): Collected<FirewallReport>[];
+  /**
+   * The DNAT/REDIRECT rules (Linux's nat table) that send a destination elsewhere: Docker without
+   * its userland proxy, kube-proxy. Absent where the OS's redirections are not read (macOS pf's rdr
+   * rules, Windows).
+   */
+  redirects?(destination: NatDestination): Collected<NatLookup>;
 }
 
 /** One hosts-file address line. */
@@ -321,8 +344,10 @@ export interface ProcessControl {
   verify(holder: PlannedHolder): Promise<HolderVerdict>;
   signal(pid: number, signal: NodeJS.Signals): Promise<SignalOutcome>;
   /**
-   * True where every signal is forceful (Windows: `process.kill` terminates at once, there is no
-   * SIGTERM to catch), so the first step of a kill is already a hard stop.
+   * True where the OS has no termination signal a program can catch (Windows: `process.kill`
+   * always terminates at once). The back-end's first step is then the OS's own close request
+   * (`taskkill /PID N`), the forceful one (`taskkill /F`) only after asking or with --yes, and
+   * the kill output says so (FixAdvice.signalPlan).
    */
   readonly forcefulOnly: boolean;
 }
@@ -354,6 +379,22 @@ export interface Platform {
   servicesFile(path?: string): Promise<ServicesFileRead>;
   /** The log sources of an owner, each read (bounded) or with the reason it was not. */
   readLogs(owner: LogOwner, options?: LogReadOptions): Promise<LogRead[]>;
+  /**
+   * A process's arguments, program first, as the OS keeps them apart; null when they cannot be
+   * read (the process exited, or the OS gives only one joined string, which cannot be split back).
+   */
+  processArgv(pid: number): Promise<readonly string[] | null>;
+  /**
+   * The listening sockets (TCP LISTEN, bound UDP) of the network namespace `pid` runs in, with the
+   * processes of that namespace that hold them: a container's own socket table, read without
+   * sending it anything. Not ok where the OS has no such namespaces, or they cannot be read.
+   */
+  namespaceListeners(pid: number): Promise<Collected<readonly Socket[]>>;
+  /**
+   * The container engine's API socket when DOCKER_HOST does not name one (Docker's, or Docker
+   * Desktop's per-user socket); null when this platform must not ask an engine (a replay).
+   */
+  readonly dockerSocket: string | null;
   readonly processes: ProcessControl;
   /** The OS's spelling of every fix. */
   readonly advice: FixAdvice;

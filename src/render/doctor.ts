@@ -1,4 +1,5 @@
 import type { DoctorReport, Step } from '../doctor/types.js';
+import { adviceFor } from '../platform/advice.js';
 import { formatTarget } from '../target.js';
 import type { Finding } from '../types.js';
 import { styler, type Styler } from './color.js';
@@ -41,7 +42,7 @@ export function renderDoctor(report: DoctorReport, options: DoctorRenderOptions)
   out.push(style.bold(`portdoctor ${formatTarget(report.target)} (${report.target.protocol.toUpperCase()}, ${views} view${report.target.views.length > 1 ? 's' : ''})`));
   if (report.replay !== undefined) {
     const r = report.replay;
-    out.push(style.yellow(wrap(`Replayed from ${r.file ?? 'a snapshot'}: ${r.os} ${r.release}, recorded ${r.capturedAt}${r.user.elevated ? ' as root' : ' without root'}. Connect probes and trial binds need the live machine and were not run.`, options.width, '')));
+    out.push(style.yellow(wrap(`Replayed from ${r.file ?? 'a snapshot'}: ${r.os} ${r.release}, recorded ${r.capturedAt}${r.user.elevated ? ` as ${adviceFor(r.os).privilegedUser}` : ` without ${adviceFor(r.os).privilege}`}. Connect probes and trial binds need the live machine and were not run.`, options.width, '')));
   }
   out.push('');
   const steps = report.steps.filter((s) => s.id !== 'what-to-do');

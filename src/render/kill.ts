@@ -44,7 +44,7 @@ export function renderKillPlan(plan: KillPlan, options: { color: boolean; width:
   const style = styler(options.color);
   const lines: string[] = [];
   if (plan.targets.length > 0) {
-    const how = options.escalate ? `${options.signal}, then SIGKILL after ${options.graceMs / 1000}s to any that still holds the port, if confirmed` : options.signal;
+    const how = adviceFor(options.os ?? 'linux').signalPlan({ signal: options.signal, escalate: options.escalate, graceMs: options.graceMs });
     lines.push(`${plan.targets.length === 1 ? 'This process holds' : `These ${plan.targets.length} processes hold`} port ${plan.heldPorts.join(', ')} and will be sent ${how}:`);
     const rows = plan.targets.map((t) => [
       String(t.pid),

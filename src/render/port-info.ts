@@ -38,7 +38,9 @@ export function renderPortInfo(info: PortInfo, options: { color: boolean }): str
     `  ${label('Privileged')}${
       info.privileged
         ? yes(`yes: below ${info.unprivilegedPortStart}, binding needs root or CAP_NET_BIND_SERVICE`)
-        : `no: ports from ${info.unprivilegedPortStart} up need no privilege`
+        : info.unprivilegedPortStart === 0
+          ? 'no: this OS has no privileged ports'
+          : `no: ports from ${info.unprivilegedPortStart} up need no privilege`
     }`,
   );
   lines.push(`  ${label('Browsers')}${info.browserUnsafe ? style.red('refuse it (ERR_UNSAFE_PORT)') : 'allow it'}`);

@@ -1,3 +1,4 @@
+import { forwardText } from '../forwarders/socket-forward.js';
 import { adviceFor } from '../platform/advice.js';
 import type { OsName, ScanStats } from '../platform/types.js';
 import type { Socket } from '../types.js';
@@ -51,10 +52,12 @@ export function socketTableLines(sockets: readonly Socket[], options: SocketTabl
       let first = true;
       for (const proc of socket.processes) {
         const cells = first ? lead : lead.map(() => '');
+        // The forward goes next to the holder, before the command line that the width may cut.
+        const forward = first && socket.forward !== undefined ? ` ${style.cyan(forwardText(socket.forward))} ` : ' ';
         first = false;
         const stopped = proc.state === 'T' || proc.state === 't' ? style.red(' [stopped]') : proc.state === 'Z' ? style.red(' [zombie]') : '';
         // The last column is not measured (see tableLines): skip building it then.
-        yield [...cells, String(proc.pid), proc.user, measuring ? '' : `${style.bold(proc.name)}${stopped} ${style.dim(proc.command)}`];
+        yield [...cells, String(proc.pid), proc.user, measuring ? '' : `${style.bold(proc.name)}${stopped}${forward}${style.dim(proc.command)}`];
       }
     }
   }

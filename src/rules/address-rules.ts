@@ -1,5 +1,6 @@
 import { numericAddress } from '../render/address.js';
 import type { Rule } from '../doctor/types.js';
+import { adviceFor } from '../platform/advice.js';
 import { familyOfAddress, finding, holderText, socketEvidence, where } from './helpers.js';
 import { reachability, servesFamily } from './reachability.js';
 
@@ -58,12 +59,13 @@ export const addressRules: Rule = {
     if (!r.firstCovered && first.status !== 'open' && r.attempts.length > 1) {
       const working = r.attempts.find((a) => a.status === 'open' || a.status === 'silent');
       if (working === undefined) return [];
+      const stall = adviceFor(facts.os).refusedFirstAddressCost;
       return [
         finding(
           'family-mismatch',
           'warning',
           `Clients try ${numericAddress(first.address, null)} first, where nothing listens; ${numericAddress(working.address, null)} works`,
-          `${facts.target.host ?? 'localhost'} resolves to ${triedText} in that order. The first address is ${first.status}; clients that fall back (Node ≥ 20 with autoSelectFamily, curl) reach ${numericAddress(working.address, null)}, but clients that try one address only fail, and every connection pays for the failed attempt.`,
+          `${facts.target.host ?? 'localhost'} resolves to ${triedText} in that order. The first address is ${first.status}; clients that fall back (Node ≥ 20 with autoSelectFamily, curl) reach ${numericAddress(working.address, null)}, but clients that try one address only fail, and every connection pays for the failed attempt.${first.status === 'refused' && stall !== null ? ` ${stall}` : ''}`,
           `Make the server listen on both families ('::' dual-stack, or 127.0.0.1 and ::1), or point the client at ${numericAddress(working.address, facts.target.port)}.`,
           { ...evidence, first: first.address, working: working.address },
         ),

@@ -2,6 +2,7 @@ import { numericAddress } from '../render/address.js';
 import type { Rule } from '../doctor/types.js';
 import { adviceFor } from '../platform/advice.js';
 import type { Finding } from '../types.js';
+import { farEndExplains } from './forward-ends.js';
 import { finding, listeners } from './helpers.js';
 
 /**
@@ -15,6 +16,9 @@ export const applicationRules: Rule = {
   evaluate(facts) {
     const findings: Finding[] = [];
     const stoppedOwner = listeners(facts, { current: true }).some((s) => s.processes.length > 0 && s.processes.every((p) => p.state === 'T' || p.state === 't' || p.state === 'Z'));
+    // A forwarder that accepts and then drops the connection is passing on what its far end does:
+    // the follow-forward findings name that far end, and "the application fails" would mislead.
+    const explainedBehind = farEndExplains(facts);
     for (const attempt of facts.probe?.attempts ?? []) {
       const at = numericAddress(attempt.address, facts.target.port);
       const fp = attempt.fingerprint;
@@ -44,7 +48,7 @@ export const applicationRules: Rule = {
         );
         continue;
       }
-      if (stoppedOwner) continue;
+      if (stoppedOwner || explainedBehind) continue;
       // A close right after our *guessed* probe (no scheme given) may be the server refusing the
       // guess (redis hangs up on an HTTP request it takes for an attack): not proof of a failing app.
       const closedOnUs = fp?.closedImmediately === true && (fp.probeSent === 'none' || facts.target.scheme !== null);

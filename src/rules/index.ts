@@ -4,6 +4,8 @@ import { applicationRules } from './application.js';
 import { CAUSE_RULES } from './causes.js';
 import { contextRules } from './context.js';
 import { firewallRules } from './firewall.js';
+import { containerRules } from './forward-container.js';
+import { forwardEndRules } from './forward-ends.js';
 import { knownHolder } from './known-holder.js';
 import { localhostResolution } from './localhost-resolution.js';
 import { loopbackDown } from './loopback-down.js';
@@ -24,6 +26,8 @@ import { serverView } from './server-view.js';
 export const RULES: readonly Rule[] = [
   loopbackDown,
   otherNetns,
+  containerRules,
+  forwardEndRules,
   firewallRules,
   ...CAUSE_RULES,
   processState,

@@ -26,7 +26,8 @@ export const knownHolder: Rule = {
           facts.views.includes('server') ? 'warning' : 'info',
           `Port ${socket.port} is held by ${holder.what}`,
           `${where(socket)} is held by ${proc.name} (pid ${proc.pid}). ${holder.detail}`,
-          holder.fix,
+          // The forward names the container, which makes the stop exact ('docker stop web').
+          socket.forward !== undefined && socket.forward.to?.container !== undefined ? `Stop the container instead of its forwarder: '${socket.forward.stop}'.` : holder.fix,
           { holder: holder.id, what: holder.what, kill: holder.kill, socket: socketEvidence(socket) },
         ),
       );

@@ -1,4 +1,5 @@
 import type { Rule } from '../doctor/types.js';
+import { adviceFor } from '../platform/advice.js';
 import type { Finding } from '../types.js';
 import { finding, listeners } from './helpers.js';
 import { servesFamily } from './reachability.js';
@@ -47,7 +48,8 @@ export const localhostResolution: Rule = {
         ),
       );
     }
-    if (facts.hosts.ok && hostsEntries.length === 0) {
+    // Windows answers "localhost" itself (its stock hosts file has the lines commented out): no entry is normal there.
+    if (facts.hosts.ok && hostsEntries.length === 0 && !adviceFor(facts.os).localhostBuiltIn) {
       findings.push(
         finding(
           'localhost-resolution',

@@ -1,5 +1,6 @@
 import type { Rule } from '../doctor/types.js';
 import { adviceFor } from '../platform/advice.js';
+import { inSpan } from '../port.js';
 import { finding } from './helpers.js';
 
 /**
@@ -13,7 +14,7 @@ export const portExcluded: Rule = {
   evaluate(facts) {
     if (!facts.portSettings.ok) return [];
     const port = facts.target.port;
-    const range = (facts.portSettings.value.excludedRanges ?? []).find((r) => r.protocol === facts.target.protocol && port >= r.from && port <= r.to);
+    const range = (facts.portSettings.value.excludedRanges ?? []).find((r) => r.protocol === facts.target.protocol && inSpan(port, r));
     if (range === undefined) return [];
     const text = adviceFor(facts.os).excludedPort({ port, range, protocol: facts.target.protocol });
     const denied = facts.binds.filter((b) => !b.ok && b.code === 'EACCES');

@@ -1,5 +1,6 @@
 import type { Rule } from '../doctor/types.js';
 import { adviceFor } from '../platform/advice.js';
+import { inSpan } from '../port.js';
 import type { Finding } from '../types.js';
 import { isBrowserUnsafePort } from '../data/services.js';
 import { finding, listeners } from './helpers.js';
@@ -35,7 +36,7 @@ export const portPolicy: Rule = {
       );
     }
     const range = settings.ephemeralRange;
-    if (serverContext && port >= range.from && port <= range.to) {
+    if (serverContext && inSpan(port, range)) {
       findings.push(
         finding(
           'ephemeral-range',
@@ -47,7 +48,7 @@ export const portPolicy: Rule = {
         ),
       );
     }
-    const reserved = settings.reservedPorts.find((span) => port >= span.from && port <= span.to);
+    const reserved = settings.reservedPorts.find((span) => inSpan(port, span));
     if (reserved !== undefined && serverContext) {
       const text = advice.reservedPort({ port, reserved });
       findings.push(finding('reserved-port', 'info', text.title ?? `Port ${port} is reserved`, text.detail, text.fix, { port, reserved }));

@@ -159,6 +159,7 @@ export function healthyFacts(over: Partial<DoctorFacts> = {}, os: OsName = 'linu
     logOwner: null,
     logs: null,
     causes: NO_CAUSE_FACTS,
+    forwards: null,
     ...over,
   };
 }

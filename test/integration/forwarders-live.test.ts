@@ -4,13 +4,16 @@
  * the test created, on loopback. Each parsed forward is checked against the sockets the kernel says
  * the program holds, and the far ends are down or up on purpose.
  */
-import { execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forwardForSocket, readForwarder, type ForwarderReading } from '../../src/forwarders/table.js';
+import { CLI } from '../helpers/cli.js';
 import { httpProbe, isRoot, TestNetns } from '../helpers/docker-ns.js';
+import { codes, findingOf, problems, type DoctorJson } from '../helpers/doctor-ns.js';
+import { NSENTER } from '../helpers/ns-tools.js';
 import { argvOf, commOf, holdersOf, listenersOf, type Listener } from '../helpers/proc-listeners.js';
 
 const need = (path: string, what: string): string | null => (existsSync(path) ? null : `needs ${what} (${path})`);
@@ -47,6 +50,33 @@ class Lab {
     child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     child.stdout?.resume();
     return Object.assign(child, { stderrText: () => stderr });
+  }
+
+  /** Like start, with stderr appended to a file (as `cmd 2>>file` would), stdout discarded. */
+  startLogged(argv: readonly string[], log: string): ChildProcess {
+    const fd = openSync(log, 'a');
+    const child = spawn(NSENTER, [`--net=${this.netns.path}`, ...argv], { stdio: ['ignore', 'ignore', fd] });
+    closeSync(fd);
+    this.children.push(child);
+    return child;
+  }
+
+  /** The built CLI inside the lab's namespace (asynchronously: the lab's servers run in other processes anyway). */
+  cli(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    return new Promise((resolve) => {
+      execFile(NSENTER, [`--net=${this.netns.path}`, process.execPath, CLI, ...args], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, NO_COLOR: '1' } }, (error, stdout, stderr) => {
+        resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : null, stdout, stderr });
+      });
+    });
+  }
+
+  async doctor(target: string): Promise<DoctorJson> {
+    const run = await this.cli([target, '--json', '--no-config']);
+    try {
+      return JSON.parse(run.stdout) as DoctorJson;
+    } catch {
+      throw new Error(`doctor ${target}: not JSON (exit ${run.code}):\n${run.stdout}\n${run.stderr}`);
+    }
   }
 
   /** busybox httpd on 127.0.0.1:UP, serving one page. */
@@ -89,13 +119,17 @@ class Lab {
     await waitListening(sshd.pid ?? 0, [SSHD], 'sshd');
   }
 
-  /** An ssh client (no user config, no known_hosts of the user) with the given forwarding options. */
-  ssh(forwarding: readonly string[]): ChildProcess & { stderrText: () => string } {
-    return this.start([
+  /** The ssh command line (no user config, no known_hosts of the user) with the given forwarding options. */
+  sshArgv(forwarding: readonly string[]): string[] {
+    return [
       '/usr/bin/ssh', '-F', '/dev/null', '-N', '-i', join(this.dir, 'id'), '-p', String(SSHD),
       '-o', 'StrictHostKeyChecking=no', '-o', `UserKnownHostsFile=${join(this.dir, 'known_hosts')}`, '-o', 'BatchMode=yes', '-o', 'ExitOnForwardFailure=yes',
       ...forwarding, 'root@127.0.0.1',
-    ]);
+    ];
+  }
+
+  ssh(forwarding: readonly string[]): ChildProcess & { stderrText: () => string } {
+    return this.start(this.sshArgv(forwarding));
   }
 
   dispose(): void {
@@ -163,6 +197,47 @@ describe.skipIf(sshSkip !== null)(`ssh tunnels to a local sshd${sshSkip === null
     for (let i = 0; i < 40 && !/open failed/.test(tunnel.stderrText()); i++) await new Promise((resolve) => setTimeout(resolve, 50));
     expect(tunnel.stderrText()).toMatch(/channel \d+: open failed: connect failed: Connection refused/);
   });
+
+  describe('who, ls and the doctor on a tunnel whose far end is down (ssh writing to a log file)', () => {
+    let logged: ChildProcess;
+    let log: string;
+
+    beforeAll(async () => {
+      log = join(lab.dir, 'tunnel.log');
+      // As a person runs a background tunnel: `ssh -N -L … host 2>>tunnel.log`.
+      logged = lab.startLogged(lab.sshArgv(['-L', `127.0.0.1:18084:127.0.0.1:${DOWN}`, '-L', `127.0.0.1:18085:127.0.0.1:${UP}`]), log);
+      await waitListening(logged.pid ?? 0, [18084, 18085], 'the logged ssh client');
+      // Someone tried the tunnel already: ssh wrote why it failed.
+      expect(httpProbe(lab.netns, '127.0.0.1', 18084)).toMatchObject({ connected: true, reply: '' });
+      for (let i = 0; i < 40 && !/open failed/.test(readFileSync(log, 'utf8')); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    }, 30_000);
+
+    it('who shows where the tunnel goes and how to stop it', async () => {
+      const table = await lab.cli(['who', '18084']);
+      expect(table.stdout).toContain(`127.0.0.1:18084 (ssh, pid ${logged.pid}) → 127.0.0.1:${DOWN} via root@127.0.0.1; to stop it: kill ${logged.pid}`);
+      const json = JSON.parse((await lab.cli(['who', '18084', '--json'])).stdout) as { sockets: { forward?: unknown }[] };
+      expect(json.sockets[0]?.forward).toEqual({ forwarder: 'ssh', description: 'an SSH client holding a tunnel (ssh -L / -R / -D)', source: ['arguments'], to: { host: '127.0.0.1', port: DOWN }, via: 'root@127.0.0.1', stop: `kill ${logged.pid}`, killable: true });
+    });
+
+    it('the doctor names the far end that refuses, with what ssh reported, and no app-error', async () => {
+      const report = await lab.doctor('127.0.0.1:18084');
+      expect(codes(report)).not.toContain('app-error');
+      const f = findingOf(report, 'tunnel-far-end-down', 'error');
+      expect(f.title).toBe(`ssh's forward on 127.0.0.1:18084 leads to 127.0.0.1:${DOWN} via root@127.0.0.1, where nothing accepts the connection`);
+      expect(f.detail).toContain(`a connect to 127.0.0.1:${DOWN} (the far end, on this host) was refused`);
+      expect(f.detail).toMatch(/ssh reported: "channel \d+: open failed: connect failed: Connection refused"/);
+      expect(f.fix).toContain(`stop it with 'kill ${logged.pid}'`);
+      expect(report.steps.find((s) => s.id === 'follow-forward')?.lines).toEqual([
+        `127.0.0.1:18084 → ssh (pid ${logged.pid}) → 127.0.0.1:${DOWN} via root@127.0.0.1`,
+        `  far end 127.0.0.1:${DOWN}: refused (ECONNREFUSED)`,
+      ]);
+    });
+
+    it('the tunnel whose far end answers is healthy', async () => {
+      const report = await lab.doctor('127.0.0.1:18085');
+      expect(problems(report).filter((p) => p.endsWith('/error'))).toEqual([]);
+    });
+  });
 });
 
 describe.skipIf(socatSkip !== null)(`socat relays${socatSkip === null ? '' : ` (skipped: ${socatSkip})`}`, () => {
@@ -213,5 +288,23 @@ describe.skipIf(socatSkip !== null)(`socat relays${socatSkip === null ? '' : ` (
     expect(httpProbe(lab.netns, '127.0.0.1', 18100)).toMatchObject({ connected: true, reply: 'HTTP/1.1 200 OK' });
     expect(httpProbe(lab.netns, '::1', 18102)).toMatchObject({ connected: true, reply: 'HTTP/1.1 200 OK' });
     expect(httpProbe(lab.netns, '127.0.0.1', 18101)).toMatchObject({ connected: true, reply: '' });
+  });
+  it('who and ls show where each relay goes', async () => {
+    const table = await lab.cli(['who', '18101']);
+    expect(table.stdout).toContain(`127.0.0.1:18101 (socat, pid ${relays.get('tcp4-bind')}) → 127.0.0.1:${DOWN}; to stop it: kill ${relays.get('tcp4-bind')}`);
+    const ls = JSON.parse((await lab.cli(['ls', '--json'])).stdout) as { sockets: { port: number; forward?: { forwarder: string; to: { host: string; port: number } | null } }[] };
+    const rows = ls.sockets.filter((s) => s.forward !== undefined).map((s) => `${s.port} ${s.forward?.forwarder} ${s.forward?.to?.host}:${s.forward?.to?.port}`);
+    expect(rows).toEqual([`18100 socat 127.0.0.1:${UP}`, `18101 socat 127.0.0.1:${DOWN}`, `18102 socat 127.0.0.1:${UP}`, `18103 socat localhost:${UP}`, '18104 socat 127.0.0.1:9']);
+  });
+
+  it('the doctor names a relay whose far end refuses (tunnel-far-end-down), and finds one that answers healthy', async () => {
+    const down = await lab.doctor('127.0.0.1:18101');
+    expect(codes(down)).not.toContain('app-error');
+    const f = findingOf(down, 'tunnel-far-end-down', 'error');
+    expect(f.title).toBe(`socat's forward on 127.0.0.1:18101 leads to 127.0.0.1:${DOWN}, where nothing accepts the connection`);
+    expect(f.detail).toContain(`a connect to 127.0.0.1:${DOWN} (the far end, on this host) was refused`);
+    const up = await lab.doctor('127.0.0.1:18100');
+    expect(problems(up).filter((p) => p.endsWith('/error'))).toEqual([]);
+    expect(up.steps.find((s) => s.id === 'follow-forward')?.lines).toEqual([`0.0.0.0:18100 → socat (pid ${relays.get('tcp-listen')}) → 127.0.0.1:${UP}`, `  far end 127.0.0.1:${UP}: open`]);
   });
 });

@@ -1,9 +1,11 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Declaration } from '../../src/config/types.js';
 import { diagnose } from '../../src/doctor/diagnose.js';
-import type { DoctorFacts } from '../../src/doctor/types.js';
+import type { ContainerFacts, DoctorFacts, ForwardChain, ForwardFacts, InsideListener } from '../../src/doctor/types.js';
+import type { ContainerState } from '../../src/forwarders/docker-api-decode.js';
+import type { SocketForward } from '../../src/forwarders/types.js';
 import { FINDING_CODES } from '../../src/rules/index.js';
 import type { Finding, Port, Severity } from '../../src/types.js';
 import { CAUSE_CASES } from '../helpers/cause-cases.js';
@@ -24,6 +26,46 @@ const blockedDrop = (address: string): DoctorFacts['firewall'][number] => ({
   result: { ok: true, value: { blocked: { verdict: 'drop', source: 'nft', backend: null, table: 'inet filter', chain: 'input', hook: 'input', rule: `tcp dport ${PORT} drop`, policy: false }, sources: [{ name: 'nft', read: true, reason: null }], uninterpreted: [] } },
 });
 
+
+/** Forwards, by hand: docker-proxy on 127.0.0.1:3000 in front of container web (172.17.0.2:80). */
+const WEB_ID = '7dbbae57773e0c2b4f0d4f4f3a1c8e9d2b6a5f4e3d2c1b0a9f8e7d6c5b4a3f2e';
+const running: ContainerState = { status: 'running', running: true, restarting: false, paused: false, oomKilled: false, exitCode: 0, pid: 5151, error: null, startedAt: '2026-12-06T10:00:00Z', finishedAt: null, health: null, healthFailingStreak: null, lastHealthOutput: null };
+const inside = (address: string, port = 80): InsideListener => ({ protocol: 'tcp', family: address.includes(':') ? 'ipv6' : 'ipv4', address, port, processes: [{ pid: 5151, name: 'node', command: 'node server.js' }] });
+const container = (over: { state?: Partial<ContainerState>; listeners?: InsideListener[] | null; name?: string } = {}): ContainerFacts => ({
+  id: WEB_ID,
+  name: over.name ?? 'web',
+  details: { ok: true, value: { state: { ...running, ...over.state }, restartCount: 0, ipAddress: '172.17.0.2', requestedPorts: [{ containerPort: 80, protocol: 'tcp', hostIp: '127.0.0.1', hostPort: PORT }], networkMode: 'bridge' } },
+  listeners: over.listeners === null ? null : { ok: true, value: over.listeners ?? [inside('0.0.0.0')] },
+  logs: { ok: true, value: { lines: 12 } },
+});
+const proxyForward: SocketForward = { forwarder: 'docker-proxy', description: "Docker's userland proxy for a published container port (docker run -p)", source: ['arguments', 'docker-api'], to: { host: '172.17.0.2', port: 80, container: { id: WEB_ID, name: 'web' } }, stop: 'docker stop web', killable: false };
+const proxyProc = proc({ pid: 812, name: 'docker-proxy', user: 'root', uid: 0, command: `/usr/sbin/docker-proxy -proto tcp -host-ip 127.0.0.1 -host-port ${PORT} -container-ip 172.17.0.2 -container-port 80` });
+const chainOf = (forward: SocketForward, over: Partial<ForwardChain> = {}): ForwardChain => ({ listener: { protocol: 'tcp', family: 'ipv4', address: '127.0.0.1', port: PORT }, holder: { pid: 812, name: 'docker-proxy' }, forward, asked: null, container: null, farProbe: null, publishedBy: ['web'], ...over });
+const engineOk: ForwardFacts['engine'] = { endpoint: 'unix:///var/run/docker.sock', read: { ok: true, value: { containers: 3, elapsedMs: 4 } } };
+const forwards = (over: Partial<ForwardFacts>): ForwardFacts => ({ chains: [], engine: engineOk, idle: [], natUnreadable: [], elapsedMs: 12, ...over });
+/** The symptom of all of them: the connection is accepted, then closed without a word. */
+const droppedProbe = probeOf([attempt('127.0.0.1', 'open', http(200, { protocol: 'unknown', answered: false, closedImmediately: true, probeSent: 'none', detail: {} }))], null);
+const forwarded = (chain: ForwardChain, over: Partial<DoctorFacts> = {}): DoctorFacts =>
+  healthyFacts({
+    target: bareTarget({ host: '127.0.0.1', input: `127.0.0.1:${PORT}` }),
+    views: ['client'],
+    sockets: [listener({ processes: [proxyProc], uid: 0, user: 'root', forward: chain.forward })],
+    probe: droppedProbe,
+    resolution: null,
+    forwards: forwards({ chains: [chain] }),
+    ...over,
+  });
+const tunnelForward = (kind: 'ssh' | 'socat'): SocketForward => ({ forwarder: kind, description: kind === 'ssh' ? 'an SSH client holding a tunnel (ssh -L / -R / -D)' : 'socat relaying each connection to another address', source: ['arguments'], to: { host: '127.0.0.1', port: 5432 }, ...(kind === 'ssh' ? { via: 'deploy@127.0.0.1' } : {}), stop: 'kill 4242', killable: true });
+const kubectlForward: SocketForward = { forwarder: 'kubectl-port-forward', description: 'kubectl port-forward, a tunnel to a Kubernetes pod through the API server', source: ['arguments'], to: { host: 'pod/db', port: 5432, resource: { kind: 'pod', name: 'db', namespace: 'shop', context: null } }, stop: 'kill 4242', killable: true };
+const kubectlLog = (file: string): DoctorFacts['logs'] => ({
+  lines: readFileSync(join(import.meta.dirname, '../fixtures/forwarders', file), 'utf8').trimEnd().split('\n').map((text, i) => ({ text, source: '/tmp/pf.log', line: i + 1, finding: null })),
+  sources: [{ source: '/tmp/pf.log', read: true, reason: '2 lines read' }],
+});
+const kubectlChain = chainOf(kubectlForward, { holder: { pid: 4242, name: 'kubectl' }, publishedBy: null });
+const noEngine: ForwardFacts['engine'] = { endpoint: 'unix:///var/run/docker.sock', read: { ok: false, reason: 'nothing accepts connections at unix:///var/run/docker.sock: the Docker engine is not running', hint: 'Start the Docker engine.' } };
+const natRule = `-A DOCKER -d 127.0.0.1/32 -p tcp -m tcp --dport ${PORT} -j DNAT --to-destination 172.17.0.2:80`;
+const natChain: ForwardChain = { listener: null, holder: null, forward: { forwarder: 'nat-rule', description: 'a destination-NAT rule (nat DOCKER)', source: ['nat-rules'], to: { host: '172.17.0.2', port: 80 }, rule: natRule, stop: `Delete the rule: 'iptables -t nat ${natRule.replace('-A ', '-D ')}'.`, killable: false }, asked: '127.0.0.1', container: null, farProbe: null, publishedBy: null };
+
 interface Case {
   readonly name: string;
   readonly code: string;
@@ -35,6 +77,37 @@ interface Case {
 
 const CASES: readonly Case[] = [
   { name: 'a bind to an address this machine lacks', code: 'address-not-available', severity: 'error', facts: healthyFacts({ views: ['server'], target: bareTarget({ host: '10.9.9.9', input: `10.9.9.9:${PORT}` }), sockets: [], binds: [{ ok: false, address: '10.9.9.9', port: PORT, protocol: 'tcp', code: 'EADDRNOTAVAIL', message: 'listen EADDRNOTAVAIL' }] }), check: (f) => expect(f.fix).toContain("'ip -br addr'") },
+  { name: 'the app on 127.0.0.1 inside its container, behind docker-proxy', code: 'container-loopback-only', severity: 'error', facts: forwarded(chainOf(proxyForward, { container: container({ listeners: [inside('127.0.0.1')] }) })), check: (f) => expect(f.fix).toContain("Make node in container web listen on 0.0.0.0") },
+  { name: 'the app on another port inside its container', code: 'container-wrong-port', severity: 'error', facts: forwarded(chainOf(proxyForward, { container: container({ listeners: [inside('::', 8080)] }) })), check: (f) => expect(f.fix).toContain(`'-p 127.0.0.1:${PORT}:8080'`) },
+  { name: 'nothing listening inside the container', code: 'container-not-listening', severity: 'error', facts: forwarded(chainOf(proxyForward, { container: container({ listeners: [] }) })) },
+  {
+    name: 'a stopped container that publishes the port',
+    code: 'container-not-running',
+    severity: 'error',
+    facts: healthyFacts({ ...nothingHere, forwards: forwards({ idle: [container({ state: { status: 'exited', running: false, exitCode: 137, pid: null, finishedAt: '2026-12-06T10:05:00Z' }, listeners: null })] }) }),
+    check: (f) => expect(f.fix).toBe("Read why it stopped ('docker logs --tail 50 web'), then start it: 'docker start web'."),
+  },
+  { name: 'a container failing its health check', code: 'container-unhealthy', severity: 'warning', facts: forwarded(chainOf(proxyForward, { container: container({ state: { health: 'unhealthy', healthFailingStreak: 3, lastHealthOutput: 'curl: (7) Failed to connect' } }) }), { probe: probeOf([attempt('127.0.0.1', 'open')], null) }) },
+  { name: 'docker-proxy that no running container publishes through', code: 'stale-forward', severity: 'error', facts: forwarded(chainOf({ ...proxyForward, source: ['arguments'], to: { host: '172.17.0.250', port: 80 }, stop: `docker stop $(docker ps -q --filter publish=${PORT}/tcp)` }, { publishedBy: [] })) },
+  { name: 'a DNAT rule left by an engine that died, to a container that is gone', code: 'dnat-target-down', severity: 'error', facts: healthyFacts({ ...nothingHere, target: bareTarget({ host: '127.0.0.1', input: `127.0.0.1:${PORT}` }), views: ['client'], probe: probeOf([attempt('127.0.0.1', 'refused')], null), resolution: null, forwards: forwards({ chains: [natChain], engine: noEngine }) }), check: (f) => expect(f.fix).toContain(`'iptables -t nat -D DOCKER`) },
+  {
+    name: 'an ssh -L tunnel whose far end refuses',
+    code: 'tunnel-far-end-down',
+    severity: 'error',
+    facts: forwarded(chainOf(tunnelForward('ssh'), { holder: { pid: 4242, name: 'ssh' }, publishedBy: null, farProbe: { address: '127.0.0.1', port: 5432, status: 'refused', error: 'ECONNREFUSED' } }), { sockets: [listener({ forward: tunnelForward('ssh') })] }),
+    check: (f) => expect(f.detail).toContain('a connect to 127.0.0.1:5432 (the far end, on this host) was refused'),
+  },
+  {
+    name: 'kubectl port-forward whose pod is gone (kubectl/issues/686)',
+    code: 'kubectl-pod-gone',
+    severity: 'error',
+    facts: forwarded(kubectlChain, { sockets: [listener({ forward: kubectlForward })], logOwner: { pid: 4242 }, logs: kubectlLog('kubectl-pod-gone.log') }),
+    check: (f) => {
+      expect(f.detail).toContain('It reported: "E0704 11:58:28.915076   80574 portforward.go:234] lost connection to pod"');
+      expect(f.fix).toContain(`'kubectl port-forward pod/db -n shop ${PORT}:5432'`);
+    },
+  },
+  { name: 'the engine behind docker-proxy does not answer', code: 'forward-unreadable', severity: 'warning', facts: forwarded(chainOf({ ...proxyForward, to: { host: '172.17.0.2', port: 80 } }, { publishedBy: null }), { probe: probeOf([attempt('127.0.0.1', 'open')], null), forwards: forwards({ chains: [chainOf({ ...proxyForward, to: { host: '172.17.0.2', port: 80 } }, { publishedBy: null })], engine: noEngine }) }) },
   { name: 'an HTTP 500', code: 'app-error', severity: 'error', facts: healthyFacts({ probe: probeOf([attempt('::1', 'open', http(500)), attempt('127.0.0.1', 'open', http(500))]) }) },
   { name: 'a browser-unsafe port', code: 'browser-unsafe-port', severity: 'warning', facts: healthyFacts({ target: bareTarget({ port: 6000 as Port, input: '6000' }) }) },
   { name: 'a client where Compose publishes other ports', code: 'config-docker-publish', severity: 'error', facts: healthyFacts({ ...nothingHere, config: config([decl({}), decl({ file: 'docker-compose.yml', line: 7, kind: 'compose', role: 'publish', host: null, port: 8080, text: '- "8080:80"' })]) }) },
@@ -158,6 +231,40 @@ describe('every finding code from hand-built facts (no root needed)', () => {
       c.check?.(finding);
     });
   }
+});
+
+describe('following the forward (issue 12)', () => {
+  it('a forwarder that drops the connection because of its far end is never app-error', () => {
+    const report = diagnose(forwarded(chainOf(proxyForward, { container: container({ listeners: [inside('127.0.0.1')] }) })));
+    expect(report.findings.map((f) => f.code)).toContain('container-loopback-only');
+    expect(report.findings.map((f) => f.code)).not.toContain('app-error');
+    expect(report.steps.find((s) => s.id === 'follow-forward')).toMatchObject({ status: 'problem', lines: [`127.0.0.1:${PORT} → docker-proxy (pid 812) → container web (7dbbae57773e) → 172.17.0.2:80`, '  container web: running; listening inside: TCP 127.0.0.1:80 (node pid 5151)', 'container engine at unix:///var/run/docker.sock: 3 containers (answered in 4 ms)'] });
+    // The step sits right after identify-application.
+    expect(report.steps.map((s) => s.id).slice(0, 3)).toEqual(['identify-application', 'follow-forward', 'port-usage']);
+  });
+
+  it('the far end healthy: the same dropped connection is the app’s own doing (app-error stays)', () => {
+    const report = diagnose(forwarded(chainOf(proxyForward, { container: container() })));
+    expect(report.findings.filter((f) => f.severity === 'error').map((f) => f.code)).toEqual(['app-error']);
+  });
+
+  it('the engine unreadable and the connection dropped: forward-unreadable is the error, not app-error', () => {
+    const chain = chainOf({ ...proxyForward, to: { host: '172.17.0.2', port: 80 } }, { publishedBy: null });
+    const report = diagnose(forwarded(chain, { forwards: forwards({ chains: [chain], engine: noEngine }) }));
+    expect(report.findings.filter((f) => f.severity === 'error').map((f) => f.code)).toEqual(['forward-unreadable']);
+  });
+
+  it("kubectl's far end refusing inside a running pod (kubectl/issues/1169) is tunnel-far-end-down, not pod-gone", () => {
+    const report = diagnose(forwarded(kubectlChain, { sockets: [listener({ forward: kubectlForward })], logOwner: { pid: 4242 }, logs: kubectlLog('kubectl-far-end-refused.log') }));
+    const codes = report.findings.map((f) => f.code);
+    expect(codes).toContain('tunnel-far-end-down');
+    expect(codes).not.toContain('kubectl-pod-gone');
+  });
+
+  it('no forwarder and nothing followed: the step is skipped and says so', () => {
+    const report = diagnose(healthyFacts({ forwards: forwards({ engine: null }) }));
+    expect(report.steps.find((s) => s.id === 'follow-forward')).toMatchObject({ status: 'skipped', lines: [`No forwarder holds port ${PORT} here, and no rule or container sends it elsewhere.`] });
+  });
 });
 
 describe('partial data: the doctor never says "healthy" about what it could not read', () => {

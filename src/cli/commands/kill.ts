@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline';
 import { killPort, type KillQuestion } from '../../actions/kill.js';
+import { adviceFor } from '../../platform/advice.js';
 import { parseSignalName } from '../../actions/kill-signal.js';
 import { usageError } from '../../errors.js';
 import { parsePort } from '../../port.js';
@@ -98,15 +99,17 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
       return askYesNo(io, 'Stop them?');
     }
     const pids = question.targets.map((t) => t.pid).join(', ');
+    // SIGKILL, or the OS's forceful stop (Windows: taskkill /F).
+    const force = adviceFor((await answerOrigin()).os).forceStop;
     if (values.yes === true) {
-      writeLine(human, `Still holding after ${graceMs / 1000}s: pid ${pids}; sending SIGKILL (--yes).`);
+      writeLine(human, `Still holding after ${graceMs / 1000}s: pid ${pids}; sending ${force} (--yes).`);
       return true;
     }
     if (!io.interactive) {
-      writeLine(human, `Still holding after ${graceMs / 1000}s: pid ${pids}. Not sending SIGKILL without a terminal; pass --yes to allow it.`);
+      writeLine(human, `Still holding after ${graceMs / 1000}s: pid ${pids}. Not sending ${force} without a terminal; pass --yes to allow it.`);
       return false;
     }
-    return askYesNo(io, `pid ${pids} still holds the port after ${graceMs / 1000}s. Send SIGKILL?`);
+    return askYesNo(io, `pid ${pids} still holds the port after ${graceMs / 1000}s. Send ${force}?`);
   };
 
   const report = await killPort(ports, {

@@ -1,3 +1,4 @@
+import { annotateForwards } from '../../collectors/forwards.js';
 import { listSockets, type SocketQuery } from '../../inventory.js';
 import { parsePortRange } from '../../port.js';
 import { renderScanNote, socketTableLines } from '../../render/sockets.js';
@@ -73,6 +74,8 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
     sockets = sockets.filter((s) => matchesUser(s, user));
   }
 
+  // Where forwarders (docker-proxy, ssh -L, socat, …) send the connections; only they cost a look.
+  sockets = (await annotateForwards(sockets)).sockets;
   const origin = await answerOrigin();
   if (values.json === true) {
     await writeJsonList(io, 'sockets', sockets, { stats: inventory.stats, ...origin.jsonFields });

@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { recordSnapshot } from '../../actions/snapshot.js';
+import { adviceFor } from '../../platform/advice.js';
 import { errnoCode, PortdoctorError, usageError } from '../../errors.js';
 import { parseCommandArgs } from '../args.js';
 import type { CommandModule } from '../command.js';
@@ -45,7 +46,7 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
     throw new PortdoctorError('bad-usage', `Cannot write ${values.out} (${errnoCode(error) ?? String(error)}).`, { hint: 'Give a path in a directory you can write to.' });
   }
   const count = Object.keys(snapshot.sources).length;
-  writeLine(io.stderr, `Wrote ${values.out}: ${count} sources from ${snapshot.os} ${snapshot.release}${snapshot.redacted === true ? ', redacted' : ''}${snapshot.user.elevated ? '' : ' (not as root: other users\' processes and the firewall are missing)'}.`);
+  writeLine(io.stderr, `Wrote ${values.out}: ${count} sources from ${snapshot.os} ${snapshot.release}${snapshot.redacted === true ? ', redacted' : ''}${snapshot.user.elevated ? '' : ` (not as ${adviceFor(snapshot.os).privilegedUser}: ${adviceFor(snapshot.os).unprivilegedGap} are missing)`}.`);
   return EXIT_OK;
 }
 

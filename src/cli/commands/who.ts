@@ -1,5 +1,7 @@
+import { annotateForwards } from '../../collectors/forwards.js';
 import { whoHolds } from '../../inventory.js';
 import { parsePort } from '../../port.js';
+import { forwardText } from '../../forwarders/socket-forward.js';
 import { displayAddress } from '../../render/address.js';
 import { styler } from '../../render/color.js';
 import { renderScanNote, socketTableLines } from '../../render/sockets.js';
@@ -47,13 +49,26 @@ function otherNetnsNote(sockets: readonly Socket[], color: boolean): string[] {
     });
 }
 
+/** One whole line per forwarded socket: the table's last column is cut to the width, this is not. */
+function forwardNotes(sockets: readonly Socket[], color: boolean): string[] {
+  const style = styler(color);
+  return sockets.flatMap((s) => {
+    if (s.forward === undefined) return [];
+    const holder = s.processes[0] === undefined ? '' : ` (${s.processes[0].name}, pid ${s.processes[0].pid})`;
+    const unread = s.forward.unread === undefined || s.forward.to === null ? '' : ` [${s.forward.unread}]`;
+    return [style.cyan(`${displayAddress(s.address, s.port)}${holder} ${forwardText(s.forward)}${unread}; to stop it: ${s.forward.stop}`)];
+  });
+}
+
 async function run(argv: readonly string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseCommandArgs('who', argv, OPTIONS);
   if (positionals.length === 0) throw usageError('who needs a PORT.', "E.g. 'portdoctor who 3000'.");
   const ports = [...new Set(positionals.map(parsePort))];
   const protocols: readonly Protocol[] | undefined = values.tcp === true && values.udp !== true ? ['tcp'] : values.udp === true && values.tcp !== true ? ['udp'] : undefined;
   // The human table does not show the listen backlog: skip the `ss` child process that finds it.
-  const inventory = await whoHolds(ports, { all: values.all === true, withBacklog: values.json === true, ...(protocols === undefined ? {} : { protocols }) });
+  const held = await whoHolds(ports, { all: values.all === true, withBacklog: values.json === true, ...(protocols === undefined ? {} : { protocols }) });
+  // Where a forwarder (docker-proxy, ssh -L, socat, …) sends the connections: its `forward` field.
+  const inventory = { ...held, sockets: (await annotateForwards(held.sockets)).sockets };
   const found = inventory.sockets.length > 0;
   const origin = await answerOrigin();
   if (values.json === true) {
@@ -70,6 +85,7 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
     return EXIT_NEGATIVE;
   }
   await writeLines(io, socketTableLines(inventory.sockets, { color: io.color, width: outputWidth(io.stdout), showRemote: values.all === true, os: origin.os }));
+  for (const line of forwardNotes(inventory.sockets, io.color)) writeLine(io.stdout, line);
   for (const line of otherNetnsNote(inventory.sockets, io.color)) writeLine(io.stdout, line);
   const note = renderScanNote(inventory.stats, inventory.sockets, origin.os);
   if (note !== null) writeLine(io.stderr, note);

@@ -19,3 +19,14 @@ export function sendSignal(pid: number, signal: NodeJS.Signals): SignalOutcome {
     throw error;
   }
 }
+
+/**
+ * How `kill` words its signals where SIGTERM exists (Linux, macOS).
+ *
+ * @example
+ * posixSignalPlan({ signal: 'SIGTERM', escalate: true, graceMs: 5000 });
+ * // 'SIGTERM, then SIGKILL after 5s to any that still holds the port, if confirmed'
+ */
+export function posixSignalPlan(input: { readonly signal: string; readonly escalate: boolean; readonly graceMs: number }): string {
+  return input.escalate ? `${input.signal}, then SIGKILL after ${input.graceMs / 1000}s to any that still holds the port, if confirmed` : input.signal;
+}

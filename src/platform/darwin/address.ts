@@ -1,7 +1,6 @@
 import { isIPv4 } from 'node:net';
-import { parseIPv6Bytes } from '../../address.js';
+import { formatIPv6Bytes, parseIPv6Bytes } from '../../address.js';
 import type { Family } from '../../types.js';
-import { formatIPv6Bytes } from '../linux/proc-address.js';
 
 /**
  * Address text as macOS tools print it, turned into the numeric, canonical form portdoctor reports

@@ -1,5 +1,6 @@
 import type { FixAdvice } from '../advice-types.js';
 import { DARWIN_CAUSE_ADVICE } from './advice-causes.js';
+import { posixSignalPlan } from '../common/signal.js';
 import type { FirewallRuleMatch } from '../types.js';
 
 function firewallFix(match: FirewallRuleMatch): string {
@@ -17,6 +18,9 @@ export const DARWIN_ADVICE: FixAdvice = {
   os: 'darwin',
   elevate: (command) => `sudo ${command}`,
   elevateHint: 'run with sudo',
+  privilegedUser: 'root',
+  privilege: 'root',
+  unprivilegedGap: "other users' processes and the pf rules",
   hiddenOwnersWhy: 'without root, lsof lists only your own processes, and netstat names only the last process that touched each socket. sudo would list every process that holds them.',
   unprivilegedBlindSpot: null,
   loopbackDown: (name) => ({
@@ -51,9 +55,14 @@ export const DARWIN_ADVICE: FixAdvice = {
     detail: `Port ${port} lies in the excluded range ${range.from}-${range.to}.`,
     fix: `Pick a port outside ${range.from}-${range.to} ('portdoctor free' does).`,
   }),
+  localhostBuiltIn: false,
+  refusedFirstAddressCost: null,
+  signalPlan: posixSignalPlan,
+  forceStop: 'SIGKILL',
   noAnswer: (port, pid) =>
     `Look for what swallows the packets: pf rules and anchors ('sudo pfctl -sr', 'sudo pfctl -sA'), a content filter or VPN (System Settings › Network › Filters and VPN); then check the server itself (${pid === null ? `'portdoctor who ${port}'` : `'sample ${pid} 3'`}).`,
   firewallFix,
+  natRuleFix: (redirect) => `Remove the redirection (${redirect.rule}) from /etc/pf.conf or its anchor and reload with 'sudo pfctl -f /etc/pf.conf'.`,
   enterNetns: () => 'Connect from where the server runs, or forward the port to this machine.',
   ...DARWIN_CAUSE_ADVICE,
 };

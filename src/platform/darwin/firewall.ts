@@ -152,3 +152,25 @@ export function parsePfRules(text: string): PfRule[] {
   }
   return rules;
 }
+
+/**
+ * Reads `pfctl -s Interfaces -v`: one interface or group per line, `lo0 (skip)` for one that pf
+ * does not filter at all (`set skip on lo0` in pf.conf). Returns the skipped names, or null when
+ * the text lists no interface (not root: `pfctl: /dev/pf: Permission denied`).
+ *
+ * @example
+ * parsePfSkippedInterfaces('No ALTQ support in kernel\nALL\nen0\nlo0 (skip)\n'); // ['lo0']
+ */
+export function parsePfSkippedInterfaces(text: string): string[] | null {
+  const skipped: string[] = [];
+  let listed = 0;
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (line === '' || NOISE.some((n) => n.test(line))) continue;
+    const match = /^([A-Za-z][\w.-]*)(?:\s+\((skip)\))?$/.exec(line);
+    if (match === null) continue;
+    listed++;
+    if (match[2] === 'skip') skipped.push(match[1] ?? '');
+  }
+  return listed === 0 ? null : skipped;
+}

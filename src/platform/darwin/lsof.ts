@@ -7,7 +7,7 @@ import { tcpState } from './tcp-state.js';
 /**
  * `lsof -F` field output (lsof(8), "OUTPUT FOR OTHER PROGRAMS"): one field per unit, its first
  * character naming it. A process set starts at `p` (then `g` pgid, `R` ppid, `c` command, `u` uid,
- * `L` login); a file set starts at `f` (then `t` type, `P` protocol, `n` name, `T` TCP info such
+ * `L` login); a file set starts at `f` (then `t` type, `d` device, `P` protocol, `n` name, `T` TCP info such
  * as `TST=LISTEN`, `TQR=`/`TQS=` queues). With `-F0` every field ends with NUL and every process
  * and file set ends with a NL; without it every field ends with NL. Both are read here.
  *
@@ -19,6 +19,12 @@ import { tcpState } from './tcp-state.js';
 export interface LsofSocket {
   /** The descriptor number (lsof's `f`) as text; files that are not TCP/UDP sockets are not listed. */
   readonly fd: string;
+  /**
+   * lsof's `d` field: for a socket on macOS, the kernel address of the socket (`0xa6df851a68cde71`),
+   * the same in every process that holds it, so it tells one shared socket from several with the
+   * same addresses. Null when the field was not selected.
+   */
+  readonly device: string | null;
   readonly protocol: Protocol;
   /** From the `t` field (IPv4/IPv6) or the address; null when neither says (`*` without `t`). */
   readonly family: Family | null;
@@ -85,6 +91,7 @@ export function parseLsofEndpoint(text: string, typeFamily: Family | null): Lsof
 
 interface FileFields {
   fd: string;
+  device: string | null;
   type: string | null;
   protocol: string | null;
   name: string | null;
@@ -131,6 +138,7 @@ function toSocket(file: FileFields, problems: ProblemList, pid: number): LsofSoc
   else state = file.tcpState === null ? 'UNKNOWN' : (tcpState(file.tcpState) ?? 'UNKNOWN');
   return {
     fd: file.fd,
+    device: file.device,
     protocol,
     family: local.family ?? remote?.family ?? null,
     address: local.address,
@@ -195,7 +203,7 @@ export function parseLsof(text: string): LsofResult {
     } else if (process === null) {
       problems.add(`field "${id}${value}" comes before any process (p) field`);
     } else if (id === 'f') {
-      file = { fd: value, type: null, protocol: null, name: null, tcpState: null, recvQ: null, sendQ: null };
+      file = { fd: value, device: null, type: null, protocol: null, name: null, tcpState: null, recvQ: null, sendQ: null };
       process.files.push(file);
     } else if (file === null) {
       if (id === 'R') process.ppid = integerOrNull(value);
@@ -204,6 +212,7 @@ export function parseLsof(text: string): LsofResult {
       else if (id === 'u') process.uid = integerOrNull(value);
       else if (id === 'L') process.login = value;
     } else if (id === 't') file.type = value;
+    else if (id === 'd') file.device = value;
     else if (id === 'P') file.protocol = value;
     else if (id === 'n') file.name = value;
     else if (id === 'T') {

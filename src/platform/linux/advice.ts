@@ -1,6 +1,7 @@
 import type { FixAdvice } from '../advice-types.js';
 import { LINUX_CAUSE_ADVICE } from './advice-causes.js';
-import type { FirewallRuleMatch } from '../types.js';
+import { posixSignalPlan } from '../common/signal.js';
+import type { FirewallRuleMatch, NatRedirect } from '../types.js';
 
 function firewallFix(match: FirewallRuleMatch): string {
   if (match.source === 'nft') {
@@ -11,11 +12,23 @@ function firewallFix(match: FirewallRuleMatch): string {
   return `Delete the rule with '${match.source} ${match.rule.replace(/^-A /, '-D ')}', or accept loopback first: ${accept}.`;
 }
 
+/** The command that deletes one DNAT rule, in the tool and back-end it was read from. */
+function natRuleFix(redirect: NatRedirect): string {
+  if (redirect.source === 'nft') {
+    return `Find the rule's handle with 'nft -a list chain ${redirect.table} ${redirect.chain}' and delete it: 'nft delete rule ${redirect.table} ${redirect.chain} handle N'.`;
+  }
+  const tool = `${redirect.source}${redirect.backend === 'legacy' ? '-legacy' : ''}`;
+  return `Delete the rule: '${tool} -t ${redirect.table} ${redirect.rule.replace(/^-A /, '-D ')}'.`;
+}
+
 /** Linux: iproute2, sysctl, iptables/nft, sudo. */
 export const LINUX_ADVICE: FixAdvice = {
   os: 'linux',
   elevate: (command) => `sudo ${command}`,
   elevateHint: 'run with sudo',
+  privilegedUser: 'root',
+  privilege: 'root',
+  unprivilegedGap: "other users' processes and the firewall",
   hiddenOwnersWhy: 'without root, /proc does not show which process holds them. sudo would add the process name, pid and command, and listeners inside containers.',
   unprivilegedBlindSpot: 'As a normal user, listeners inside containers are not visible: sudo shows them.',
   loopbackDown: (name) => ({
@@ -48,9 +61,14 @@ export const LINUX_ADVICE: FixAdvice = {
     detail: `Port ${port} lies in the excluded range ${range.from}-${range.to}.`,
     fix: `Pick a port outside ${range.from}-${range.to} ('portdoctor free' does).`,
   }),
+  localhostBuiltIn: false,
+  refusedFirstAddressCost: null,
+  signalPlan: posixSignalPlan,
+  forceStop: 'SIGKILL',
   noAnswer: (port, pid) =>
     `Look for what swallows the packets on the way: rules portdoctor could not evaluate ('nft list ruleset', 'iptables-save'), a queueing discipline on lo ('tc qdisc show dev lo', 'tc filter show dev lo'), eBPF programs on the cgroup ('bpftool cgroup tree'), a VPN or security agent that intercepts local traffic; then check the server itself (${pid === null ? `'portdoctor who ${port}'` : `'cat /proc/${pid}/stack', 'strace -p ${pid}'`}).`,
   firewallFix,
+  natRuleFix,
   enterNetns: (name, pid) => `Connect from inside that namespace ('ip netns exec ${name ?? '<name>'} …' or 'nsenter -t ${pid ?? '<pid>'} -n …'), or run the server in this one, or forward the port (veth, socat).`,
   ...LINUX_CAUSE_ADVICE,
 };

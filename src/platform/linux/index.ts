@@ -7,6 +7,7 @@ import { redactSnapshot } from '../snapshot/redact.js';
 import type { LogRead, Platform, PlatformOrigin, ProcessControl } from '../types.js';
 import { LINUX_ADVICE } from './advice.js';
 import { linuxCauseSources } from './causes.js';
+import { LINUX_DOCKER_SOCKET } from './docker-socket.js';
 import { listSocketsFrom, type ProcView } from './list-sockets.js';
 import { toProcessInfo } from './process.js';
 
@@ -59,6 +60,9 @@ function linuxPlatform(reader: SourceReader, view: () => Promise<ProcView>, orig
     portSettings: async (options = {}) => (await import('./port-settings.js')).collectLinuxPortSettings({ ...options, reader }),
     loadFirewall: async (options = {}) => (await import('./firewall/load.js')).loadLinuxFirewall({ ...options, reader }),
     loopback: async (options = {}) => (await import('./loopback-facts.js')).collectLinuxLoopback(options, reader),
+    processArgv: async (pid) => (await view()).readArgv(pid),
+    namespaceListeners: async (pid) => (await import('./netns-listeners.js')).namespaceListenersFrom(await view(), pid),
+    dockerSocket: origin.kind === 'live' ? LINUX_DOCKER_SOCKET : null,
     hostsFile: (path) => readHostsThrough(reader, HOSTS, path),
     servicesFile: (path) => readServicesThrough(reader, SERVICES, path),
     advice: LINUX_ADVICE,

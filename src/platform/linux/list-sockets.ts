@@ -1,4 +1,5 @@
 import type { NetnsRef, ProcessInfo, Socket } from '../../types.js';
+import { compareSockets } from '../common/socket-order.js';
 import type { SocketInventory, SocketQuery, UnreadSource } from '../types.js';
 import type { FdScan } from './fd-scan.js';
 import type { ProcessDetails } from './process.js';
@@ -29,6 +30,8 @@ export interface ProcView {
   /** One table (`<netDir>/tcp6`), filtered while parsing; or why it could not be read (an errno code). */
   readTable(path: string, table: ProcNetTable, filter: RowFilter): ProcNetRow[] | { readonly error: string };
   readProcess(pid: number, cgroup: boolean): ProcessDetails | null;
+  /** A process's arguments (/proc/<pid>/cmdline split at NUL); null when it cannot be read. */
+  readArgv(pid: number): string[] | null;
   userName(uid: number): string;
   /** inode → listen backlog for a namespace (ours: nsPid undefined). */
   backlogs(options: { port?: number; nsPid?: number }): Promise<Map<number, number>>;
@@ -78,23 +81,6 @@ function namespaceSources(view: ProcView, query: SocketQuery, pids: readonly num
 function queueOf(row: ProcNetRow, backlogs: ReadonlyMap<number, number>): { recv: number; send: number } {
   if (row.protocol === 'tcp' && row.state === 'LISTEN') return { recv: row.rxQueue, send: backlogs.get(row.inode) ?? row.txQueue };
   return { recv: row.rxQueue, send: row.txQueue };
-}
-
-const STATE_ORDER = (socket: Socket): number => (socket.state === 'LISTEN' || socket.state === 'UNCONN' ? 0 : 1);
-
-/** Plain code-unit order: the strings compared are ASCII (tcp/udp, ipv4/ipv6, addresses), and localeCompare is slow on 40,000 sockets. */
-const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
-function compareSockets(a: Socket, b: Socket): number {
-  return (
-    Number(b.netns?.current) - Number(a.netns?.current) ||
-    STATE_ORDER(a) - STATE_ORDER(b) ||
-    a.port - b.port ||
-    byText(a.protocol, b.protocol) ||
-    byText(a.family, b.family) ||
-    byText(a.address, b.address) ||
-    (a.remotePort ?? 0) - (b.remotePort ?? 0)
-  );
 }
 
 /**

@@ -1,5 +1,5 @@
 import { endianness } from 'node:os';
-import { parseIPv6Bytes } from '../../address.js';
+import { formatIPv6Bytes, parseIPv6Bytes } from '../../address.js';
 
 /**
  * Addresses in /proc/net/{tcp,udp}{,6} are the kernel's in-memory words printed with %08X: an
@@ -46,40 +46,7 @@ export function decodeProcIPv6(hex: string, start = 0, littleEndian = LITTLE_END
   return formatIPv6Bytes(procHexToBytes(hex, start, 32, littleEndian));
 }
 
-/**
- * Canonical text as glibc's inet_ntop writes it (and so `ss`, our ground truth): lower case,
- * leading zeros dropped, the longest run (≥ 2) of zero groups replaced by "::" (the first on a
- * tie, as RFC 5952 says), and the last 32 bits in dotted form for IPv4-mapped (`::ffff:a.b.c.d`)
- * and the deprecated IPv4-compatible addresses (`::a.b.c.d`, not `::` or `::1`).
- */
-export function formatIPv6Bytes(bytes: readonly number[]): string {
-  const groups: number[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push(((bytes[i] ?? 0) << 8) | (bytes[i + 1] ?? 0));
-  let bestStart = -1;
-  let bestLength = 1;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLength) {
-      bestStart = i;
-      bestLength = j - i;
-    }
-    i = j;
-  }
-  if (bestStart === 0 && (bestLength === 6 || (bestLength === 5 && groups[5] === 0xffff))) {
-    const prefix = bestLength === 6 ? '::' : '::ffff:';
-    return `${prefix}${bytes[12]}.${bytes[13]}.${bytes[14]}.${bytes[15]}`;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestStart === -1) return hex.join(':');
-  const head = hex.slice(0, bestStart).join(':');
-  const tail = hex.slice(bestStart + bestLength).join(':');
-  return `${head}::${tail}`;
-}
+export { formatIPv6Bytes } from '../../address.js';
 
 /** The inverse of decodeProcIPv4: network-order dotted quad → /proc word text. */
 export function encodeProcIPv4(address: string, littleEndian = LITTLE_ENDIAN): string {

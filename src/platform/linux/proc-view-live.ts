@@ -4,7 +4,7 @@ import { startSocketScan } from './fd-scan.js';
 import type { ProcView } from './list-sockets.js';
 import { readListenBacklogs } from './listen-backlog.js';
 import { currentNetnsId, namedNamespaces, namespacesOfPids, procHidesPids } from './netns.js';
-import { parseCgroup, readProcess } from './process.js';
+import { parseCgroup, readProcess, splitCmdline } from './process.js';
 import { readProcNetTableSync } from './proc-net-file.js';
 import { userName } from './users.js';
 
@@ -40,6 +40,13 @@ export function liveProcView(): ProcView {
       return rows ?? { error };
     },
     readProcess: (pid, cgroup) => readProcess(pid, { cgroup }),
+    readArgv(pid) {
+      try {
+        return splitCmdline(readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
+      } catch {
+        return null;
+      }
+    },
     userName,
     backlogs: readListenBacklogs,
   };

@@ -5,7 +5,7 @@ import type { FdScan } from './fd-scan.js';
 import type { ProcView } from './list-sockets.js';
 import { parseSsBacklogs } from './listen-backlog.js';
 import { parseNsLink, procHidesPids } from './netns.js';
-import { parseBootTimeMs, parseCgroup, readProcess, type ProcSource } from './process.js';
+import { parseBootTimeMs, parseCgroup, readProcess, splitCmdline, type ProcSource } from './process.js';
 import { parsePasswd } from './users.js';
 
 /** The snapshot key of a namespace's `ss -ltneH` (ours, or entered through a pid inside it). */
@@ -110,6 +110,10 @@ export function snapshotProcView(snapshot: Pick<Snapshot, 'sources' | 'user'>): 
       return parseProcNet(content, table.protocol, table.family, filter);
     },
     readProcess: (pid, cgroup) => readProcess(pid, { cgroup }, procSource),
+    readArgv(pid) {
+      const cmdline = text(`/proc/${pid}/cmdline`);
+      return cmdline === null ? null : splitCmdline(cmdline);
+    },
     userName,
     async backlogs(options) {
       const source = sources[backlogKey(options.nsPid)];

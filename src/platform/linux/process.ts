@@ -114,6 +114,19 @@ export function processStartTicks(pid: number): number | null {
   return stat === null ? null : (parseProcStat(stat)?.startTicks ?? null);
 }
 
+/**
+ * /proc/<pid>/cmdline as arguments: NUL-separated with a trailing NUL. Empty (a kernel thread, or a
+ * zombie) gives no arguments. A program that rewrote its title may leave one space-joined string:
+ * that is what it says, and it is kept as it is.
+ *
+ * @example
+ * splitCmdline('ssh\0-N\0-L\08080:localhost:80\0web1\0') // ['ssh', '-N', '-L', '8080:localhost:80', 'web1']
+ */
+export function splitCmdline(cmdline: string): string[] {
+  if (cmdline === '') return [];
+  return cmdline.replace(/\0$/, '').split('\0');
+}
+
 export interface ProcessDetails extends ProcessInfo {
   readonly startTicks: number;
 }

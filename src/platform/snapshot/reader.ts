@@ -138,9 +138,23 @@ export function replayReader(snapshot: Pick<Snapshot, 'sources'>): SourceReader 
     async run(key) {
       const source = snapshot.sources[key];
       if (source === undefined || !('command' in source)) return NOT_RECORDED;
-      const bytes = sourceBytes(source) ?? Buffer.alloc(0);
       const failure = source.error === 'missing' || source.error === 'timeout' || source.error === 'denied' ? source.error : source.exitCode === 0 ? null : 'exit';
-      return { ok: failure === null, stdout: bytes.toString('utf8'), bytes, stderr: source.stderr, exitCode: source.exitCode, failure };
+      const common: Omit<CommandRun, 'stdout' | 'bytes'> = { ok: failure === null, stderr: source.stderr, exitCode: source.exitCode, failure };
+      if (source.stdoutBase64 === undefined) {
+        // Text as recorded: the bytes are made only if asked for (a 2,000-socket table is ~700 kB).
+        const stdout = source.stdout ?? '';
+        let bytes: Buffer | undefined;
+        return {
+          ...common,
+          stdout,
+          get bytes() {
+            bytes ??= Buffer.from(stdout, 'utf8');
+            return bytes;
+          },
+        };
+      }
+      const bytes = sourceBytes(source) ?? Buffer.alloc(0);
+      return { ...common, stdout: bytes.toString('utf8'), bytes };
     },
     async file(key) {
       const source = snapshot.sources[key];

@@ -80,13 +80,62 @@ function redactPsLines(text: string, names: Placeholders): string {
     .join('\n');
 }
 
-/** Rewrites the text of a source, keeping its kind and bytes-or-text form. */
+/**
+ * A Windows command line: the program (quoted or not) stays, each argument after it goes through
+ * the placeholders. `"C:\Program Files\nodejs\node.exe" C:\Users\ann\app.js --port 3000`
+ * → `"C:\Program Files\nodejs\node.exe" <arg1> --port 3000`.
+ */
+function redactWindowsCommandLine(commandLine: string, names: Placeholders): string {
+  const program = /^\s*("[^"]*"|\S+)/.exec(commandLine);
+  if (program === null) return commandLine;
+  const rest = commandLine.slice(program[0].length);
+  // Arguments as Windows splits them, near enough: quoted runs stay whole.
+  const args = rest.match(/"[^"]*"|\S+/g) ?? [];
+  return [program[0], ...args.map((arg) => names.argument(arg))].join(' ');
+}
+
+/**
+ * PowerShell JSON (the sockets and processes scripts): every CommandLine field's arguments
+ * replaced, and user names and home paths in every string (read decoded: in the JSON text a
+ * path's backslashes are doubled, which the free-text pass would not recognise).
+ */
+function redactPowerShellJson(text: string, names: Placeholders): string {
+  let document: unknown;
+  try {
+    document = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch {
+    return text; // not JSON: the free-text pass below still replaces user names and home paths
+  }
+  const walk = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(walk);
+    if (typeof value === 'string') return names.text(value);
+    if (typeof value !== 'object' || value === null) return value;
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, key.toLowerCase() === 'commandline' && typeof item === 'string' ? names.text(redactWindowsCommandLine(item, names)) : walk(item)]));
+  };
+  return `${JSON.stringify(walk(document))}${text.endsWith('\n') ? (text.endsWith('\r\n') ? '\r\n' : '\n') : ''}`;
+}
+
+/**
+ * `lsof -F…`: the login name is the `L` field (a field starts a line, or follows a NUL with -F0).
+ * The free-text pass below cannot see it there: `Lalice` reads as one word.
+ */
+function redactLsofLogins(text: string, names: Placeholders): string {
+  return text.replace(/(^|\0|\n)L([^\0\n]*)/g, (_m, start: string, name: string) => `${start}L${isSystemAccount(name) || name === '' ? name : names.user(name)}`);
+}
+
+/**
+ * Rewrites the text of a source, keeping its kind and bytes-or-text form. Bytes that are not
+ * UTF-8 (a Windows console's OEM code page) are edited as Latin-1, one character per byte, so
+ * every byte the edit does not touch stays as it was.
+ */
 function mapText(source: SnapshotSource, edit: (text: string) => string): SnapshotSource {
   if ('link' in source) return source.target === undefined ? source : { ...source, target: edit(source.target) };
   if ('dir' in source) return source.entries === undefined ? source : { ...source, entries: source.entries.map(edit) };
   const bytes = sourceBytes(source);
   if (bytes === null) return source;
-  const encoded = encodeBytes(Buffer.from(edit(bytes.toString('utf8')), 'utf8'));
+  const binary = ('stdoutBase64' in source && source.stdoutBase64 !== undefined) || ('contentBase64' in source && source.contentBase64 !== undefined);
+  const encoding = binary ? 'latin1' : 'utf8';
+  const encoded = encodeBytes(Buffer.from(edit(bytes.toString(encoding)), encoding));
   if ('command' in source) {
     const { stdout: _stdout, stdoutBase64: _base64, ...rest } = source;
     return { ...rest, stderr: edit(source.stderr), ...('text' in encoded ? { stdout: encoded.text } : { stdoutBase64: encoded.base64 }) };
@@ -118,6 +167,8 @@ export function redactSnapshot(snapshot: Snapshot): Snapshot {
     let edited = source;
     if (/\/cmdline$/.test(key)) edited = mapText(edited, (text) => redactCmdline(text, names));
     else if (key === 'ps') edited = mapText(edited, (text) => redactPsLines(text, names));
+    else if (key.startsWith('powershell-')) edited = mapText(edited, (text) => redactPowerShellJson(text, names));
+    else if (key === 'lsof-inet') edited = mapText(edited, (text) => redactLsofLogins(text, names));
     sources[key] = edited;
   }
   for (const [key, source] of Object.entries(sources)) sources[key] = mapText(source, (text) => names.text(text));

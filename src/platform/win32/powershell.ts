@@ -53,22 +53,40 @@ const STATE_NAMES: ReadonlyMap<string, SocketState> = new Map([
 ]);
 
 /**
+ * One Win32_Process as both scripts print it. CreationDate as ISO 8601 UTC: 5.1 would write
+ * "\/Date(ms)\/" and 7 a local-time string. Together with the PID it identifies the process
+ * before any signal (PIDs are reused).
+ */
+const PROCESS_PROJECTION =
+  "ForEach-Object { [pscustomobject]@{ ProcessId = [int]$_.ProcessId; ParentProcessId = [int]$_.ParentProcessId; Name = $_.Name; CommandLine = $_.CommandLine; ExecutablePath = $_.ExecutablePath; CreationDate = $(if ($null -ne $_.CreationDate) { $_.CreationDate.ToUniversalTime().ToString('o') } else { $null }) } }";
+
+/** The lines every script starts with. */
+const PREAMBLE = [
+  // Windows PowerShell 5.1 writes to a pipe in the console's OEM code page, which would garble
+  // non-ASCII command lines and paths: force UTF-8, and without a BOM (UTF8Encoding $false).
+  '[Console]::OutputEncoding = New-Object System.Text.UTF8Encoding $false',
+  // Progress records come out on stderr as CLIXML when the host is not interactive.
+  "$ProgressPreference = 'SilentlyContinue'",
+  // Get-NetTCPConnection raises an error when a filter matches nothing; nothing matching is an
+  // answer (empty lists), not a failure. Every command below also says -ErrorAction itself.
+  "$ErrorActionPreference = 'SilentlyContinue'",
+];
+
+/** Whole numbers in 0..max only: nothing else is ever put into a script, so no quoting can go wrong. */
+function numberList(values: readonly number[], max: number): string {
+  return values.filter((value) => Number.isInteger(value) && value >= 0 && value <= max).join(',');
+}
+
+/**
  * The script, one line each, with why. It prints one JSON document
  * `{"tcp":[…],"udp":[…],"processes":[…]}`; `ports` narrows the sockets (and so the processes) to
  * those local ports. Only digits are ever put into the script, so no quoting can go wrong.
  */
 function scriptLines(ports: readonly number[]): string[] {
   return [
-    // Windows PowerShell 5.1 writes to a pipe in the console's OEM code page, which would garble
-    // non-ASCII command lines and paths: force UTF-8, and without a BOM (UTF8Encoding $false).
-    '[Console]::OutputEncoding = New-Object System.Text.UTF8Encoding $false',
-    // Progress records come out on stderr as CLIXML when the host is not interactive.
-    "$ProgressPreference = 'SilentlyContinue'",
-    // Get-NetTCPConnection raises an error when a filter matches nothing; nothing matching is an
-    // answer (empty lists), not a failure. Every command below also says -ErrorAction itself.
-    "$ErrorActionPreference = 'SilentlyContinue'",
+    ...PREAMBLE,
     // The ports asked for; an empty list means every socket.
-    `$ports = @(${ports.map((port) => String(Math.trunc(port))).join(',')})`,
+    `$ports = @(${numberList(ports, 65535)})`,
     // State as its number: 5.1 writes enums as numbers and 7 may not; [int] makes both the same.
     // @() keeps a one-element result an array (ConvertTo-Json would unwrap it otherwise).
     '$tcp = @(Get-NetTCPConnection -ErrorAction SilentlyContinue | Where-Object { $ports.Count -eq 0 -or $ports -contains [int]$_.LocalPort } | ForEach-Object { [pscustomobject]@{ LocalAddress = $_.LocalAddress; LocalPort = [int]$_.LocalPort; RemoteAddress = $_.RemoteAddress; RemotePort = [int]$_.RemotePort; State = [int]$_.State; OwningProcess = [int]$_.OwningProcess } })',
@@ -76,9 +94,7 @@ function scriptLines(ports: readonly number[]): string[] {
     '$udp = @(Get-NetUDPEndpoint -ErrorAction SilentlyContinue | Where-Object { $ports.Count -eq 0 -or $ports -contains [int]$_.LocalPort } | ForEach-Object { [pscustomobject]@{ LocalAddress = $_.LocalAddress; LocalPort = [int]$_.LocalPort; OwningProcess = [int]$_.OwningProcess } })',
     // Only the processes that own one of those sockets: their details are what `who` shows.
     '$pids = @(@($tcp) + @($udp) | ForEach-Object { $_.OwningProcess } | Sort-Object -Unique)',
-    // CreationDate as ISO 8601 UTC: 5.1 would write "\/Date(ms)\/" and 7 a local-time string.
-    // Together with the PID it identifies the process before any signal (PIDs are reused).
-    "$procs = @(Get-CimInstance -ClassName Win32_Process -ErrorAction SilentlyContinue | Where-Object { $pids -contains [int]$_.ProcessId } | ForEach-Object { [pscustomobject]@{ ProcessId = [int]$_.ProcessId; ParentProcessId = [int]$_.ParentProcessId; Name = $_.Name; CommandLine = $_.CommandLine; ExecutablePath = $_.ExecutablePath; CreationDate = $(if ($null -ne $_.CreationDate) { $_.CreationDate.ToUniversalTime().ToString('o') } else { $null }) } })",
+    `$procs = @(Get-CimInstance -ClassName Win32_Process -ErrorAction SilentlyContinue | Where-Object { $pids -contains [int]$_.ProcessId } | ${PROCESS_PROJECTION})`,
     // One document on one line; depth 3 covers document → list → item.
     '[pscustomobject]@{ tcp = $tcp; udp = $udp; processes = $procs } | ConvertTo-Json -Depth 3 -Compress',
   ];
@@ -94,7 +110,38 @@ export const POWERSHELL_SOCKETS_SCRIPT: string = scriptLines([]).join('\n');
  * powershellSocketsScript([3000]).includes('$ports = @(3000)'); // true
  */
 export function powershellSocketsScript(ports: readonly number[]): string {
-  return scriptLines(ports.filter((port) => Number.isInteger(port) && port >= 0 && port <= 65535)).join('\n');
+  return scriptLines(ports).join('\n');
+}
+
+/**
+ * Beyond this many pids the processes script asks for every process and the caller filters:
+ * a WQL filter of hundreds of `OR`s is slower than the whole list, and the command line has a
+ * limit (32,767 characters).
+ */
+export const MAX_FILTERED_PIDS = 200;
+
+/**
+ * The script that answers "who are these pids": their Win32_Process details and the Windows
+ * services they host (Win32_Service by ProcessId), as `{"processes":[…],"services":[…]}`.
+ * An empty list (or more than MAX_FILTERED_PIDS) means every process and every running service.
+ * The selection is a WQL filter, so WMI does it and no full process list crosses into PowerShell.
+ *
+ * @example
+ * powershellProcessesScript([4242]).includes('$pids = @(4242)'); // true
+ */
+export function powershellProcessesScript(pids: readonly number[]): string {
+  const wanted = pids.length > MAX_FILTERED_PIDS ? [] : pids;
+  return [
+    ...PREAMBLE,
+    `$pids = @(${numberList(wanted, 0xffffffff)})`,
+    // `ProcessId >= 0` selects everything: Get-CimInstance rejects an empty -Filter.
+    "$processFilter = if ($pids.Count -eq 0) { 'ProcessId >= 0' } else { ($pids | ForEach-Object { \"ProcessId = $_\" }) -join ' OR ' }",
+    // Stopped services have ProcessId 0; they hold no port.
+    "$serviceFilter = if ($pids.Count -eq 0) { 'ProcessId <> 0' } else { $processFilter }",
+    `$procs = @(Get-CimInstance -ClassName Win32_Process -Filter $processFilter -ErrorAction SilentlyContinue | ${PROCESS_PROJECTION})`,
+    '$services = @(Get-CimInstance -ClassName Win32_Service -Filter $serviceFilter -ErrorAction SilentlyContinue | ForEach-Object { [pscustomobject]@{ Name = $_.Name; ProcessId = [int]$_.ProcessId } })',
+    '[pscustomobject]@{ processes = $procs; services = $services } | ConvertTo-Json -Depth 3 -Compress',
+  ].join('\n');
 }
 
 /**
@@ -147,6 +194,54 @@ export function parsePowerShellSockets(text: string): PowerShellResult {
   const sockets = [...parseTcpConnections(field(value, 'tcp'), problems), ...parseUdpEndpoints(field(value, 'udp'), problems)];
   const processes = parseProcesses(field(value, 'processes'), problems);
   return { ok: true, value: { sockets, processes, problems } };
+}
+
+/** A Windows service and the process that runs it (Win32_Service). */
+export interface Win32Service {
+  readonly name: string;
+  readonly pid: number;
+}
+
+export interface PowerShellProcesses {
+  readonly processes: readonly Win32Process[];
+  readonly services: readonly Win32Service[];
+  readonly problems: readonly string[];
+}
+
+export type PowerShellProcessesResult = { readonly ok: true; readonly value: PowerShellProcesses } | { readonly ok: false; readonly reason: string };
+
+/**
+ * The processes script's output → processes and the services they host. Empty output means
+ * nothing matched (the pids have exited).
+ *
+ * @example
+ * parsePowerShellProcesses('{"processes":[],"services":{"Name":"iphlpsvc","ProcessId":3040}}').ok; // true
+ */
+export function parsePowerShellProcesses(text: string): PowerShellProcessesResult {
+  const document = parseJsonText(text);
+  if (!document.ok) return document;
+  const value = document.value;
+  if (value === null) return { ok: true, value: { processes: [], services: [], problems: [] } };
+  if (!isRecord(value)) return { ok: false, reason: 'the output is JSON but not an object with processes and services' };
+  const problems: string[] = [];
+  const processes = parseProcesses(field(value, 'processes'), problems);
+  const services = parseServices(field(value, 'services'), problems);
+  return { ok: true, value: { processes, services, problems } };
+}
+
+/**
+ * Win32_Service items (`Name`, `ProcessId`) → services; items without both are left out.
+ *
+ * @example
+ * parseServices([{ Name: 'W3SVC', ProcessId: 1780 }], []); // [{ name: 'W3SVC', pid: 1780 }]
+ */
+export function parseServices(value: unknown, problems: string[]): Win32Service[] {
+  return readItems(value, 'services', problems, (item) => {
+    const name = field(item, 'Name');
+    const pid = readInteger(field(item, 'ProcessId'), 0xffffffff);
+    if (typeof name !== 'string' || name === '' || pid === null) return 'Name and ProcessId are required';
+    return { name, pid };
+  });
 }
 
 /**

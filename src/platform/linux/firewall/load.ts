@@ -6,9 +6,10 @@
 import { PortdoctorError } from '../../../errors.js';
 import type { Collected } from '../../../types.js';
 import type { SourceReader } from '../../snapshot/reader.js';
-import type { FirewallOptions, FirewallQuery, FirewallReport, LoadedFirewall, PortSpan } from '../../types.js';
+import type { FirewallOptions, FirewallQuery, FirewallReport, LoadedFirewall, NatLookup, PortSpan } from '../../types.js';
 import { parseAddress } from './address.js';
 import { evaluatePath } from './evaluate.js';
+import { natRedirects, redirectsFor } from './nat.js';
 import type { Packet } from './model.js';
 import { readFirewallRules, type SourceRead } from './read-rules.js';
 import { buildBaseChains } from './ruleset.js';
@@ -86,7 +87,7 @@ export async function loadLinuxFirewall(options: LinuxFirewallOptions = {}): Pro
   const { rulesets, sources } = await readFirewallRules(options);
   if (!sources.some((s) => s.read)) {
     const failure = { ok: false as const, ...unreadable(sources) };
-    return { check: (queries) => queries.map(() => failure) };
+    return { check: (queries) => queries.map(() => failure), redirects: () => failure };
   }
   const ephemeral = options.ephemeralRange ?? DEFAULT_EPHEMERAL_PORTS;
   const { bases, notes } = buildBaseChains(rulesets);
@@ -94,6 +95,8 @@ export async function loadLinuxFirewall(options: LinuxFirewallOptions = {}): Pro
   // A dumper that exists but failed (not one that is simply not installed) may hold the very rule
   // that blocks: the verdict from the rest is then only partial.
   const failed = sources.filter((s) => !s.read && s.failure !== 'missing');
+  // The nat table is read from the same dumps, interpreted once, on the first question.
+  let nat: ReturnType<typeof natRedirects> | undefined;
   const partial = failed.length > 0 ? { completeness: 'partial' as const, notes: [`Not read: ${failed.map((s) => `${s.name} (${s.reason ?? 'failed'})`).join('; ')}.`] } : {};
   return {
     check: (queries) =>
@@ -101,5 +104,10 @@ export async function loadLinuxFirewall(options: LinuxFirewallOptions = {}): Pro
         const evaluation = evaluatePath(packetFor(query, ephemeral), bases);
         return { ok: true, value: { blocked: evaluation.blocked, sources: sourceStatus, uninterpreted: [...notes, ...evaluation.uninterpreted], ...partial } };
       }),
+    redirects(destination): Collected<NatLookup> {
+      nat ??= natRedirects(rulesets);
+      const unreadTools = failed.map((s) => `${s.name} could not be read (${s.reason ?? 'failed'}): its DNAT rules are not known`);
+      return { ok: true, value: { matches: redirectsFor(nat.redirects, destination), unreadable: [...nat.unreadable, ...unreadTools] } };
+    },
   };
 }

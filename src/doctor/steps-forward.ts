@@ -1,0 +1,58 @@
+import { destinationText } from '../forwarders/socket-forward.js';
+import { numericAddress } from '../render/address.js';
+import type { ContainerFacts, DoctorFacts, ForwardChain } from './types.js';
+
+/** "exited (137) at 2026-…", "running, unhealthy", "restarting (restarted 5 times)". */
+export function containerStateText(container: ContainerFacts): string {
+  if (!container.details.ok) return `state not read (${container.details.reason})`;
+  const { state, restartCount } = container.details.value;
+  const status = state.status ?? (state.running === true ? 'running' : 'unknown');
+  const exit = status === 'exited' || status === 'dead' ? ` (exit code ${state.exitCode ?? '?'}${state.oomKilled === true ? ', killed for lack of memory' : ''})${state.finishedAt === null ? '' : ` at ${state.finishedAt}`}` : '';
+  const health = state.health === null ? '' : `, ${state.health}`;
+  const restarts = restartCount !== null && restartCount > 0 ? `, restarted ${restartCount} time${restartCount === 1 ? '' : 's'}` : '';
+  const error = state.error === null ? '' : `; the engine says: ${state.error}`;
+  return `${status}${exit}${health}${restarts}${error}`;
+}
+
+/** What listens inside a container, for a person: "127.0.0.1:80 (httpd pid 4321)". */
+export function insideText(container: ContainerFacts): string {
+  if (container.listeners === null) return 'its sockets were not read (it does not run)';
+  if (!container.listeners.ok) return `its sockets could not be read (${container.listeners.reason})`;
+  if (container.listeners.value.length === 0) return 'nothing listens inside it';
+  return `listening inside: ${container.listeners.value
+    .map((l) => `${l.protocol.toUpperCase()} ${numericAddress(l.address, l.port)}${l.processes[0] === undefined ? '' : ` (${l.processes[0].name} pid ${l.processes[0].pid})`}`)
+    .join(', ')}`;
+}
+
+/** "127.0.0.1:8080 → docker-proxy (pid 812) → container web (7dbbae57773e) → 172.17.0.2:80". */
+export function chainText(chain: ForwardChain, port: number): string {
+  const start = chain.listener === null ? numericAddress(chain.asked ?? '?', port) : numericAddress(chain.listener.address, chain.listener.port);
+  const by = chain.holder === null ? `DNAT rule '${chain.forward.rule ?? '?'}'` : `${chain.holder.name} (pid ${chain.holder.pid})`;
+  const to = chain.forward.to;
+  if (to === null) return `${start} → ${by} → ? (${chain.forward.unread ?? 'destination unknown'})`;
+  const container = to.container === undefined ? '' : ` → container ${to.container.name} (${to.container.id.slice(0, 12)})`;
+  return `${start} → ${by}${container} → ${destinationText(chain.forward) ?? '?'}`;
+}
+
+/** What the "Follow the forward" step saw. */
+export function forwardLines(facts: DoctorFacts): string[] {
+  const f = facts.forwards;
+  if (f === null) return ['Not followed.'];
+  const lines: string[] = [];
+  for (const chain of f.chains) {
+    lines.push(chainText(chain, facts.target.port));
+    if (chain.forward.unread !== undefined && chain.forward.to !== null) lines.push(`  not read: ${chain.forward.unread}`);
+    if (chain.container !== null) lines.push(`  container ${chain.container.name}: ${containerStateText(chain.container)}; ${insideText(chain.container)}`);
+    if (chain.farProbe !== null) lines.push(`  far end ${numericAddress(chain.farProbe.address, chain.farProbe.port)}: ${chain.farProbe.status}${chain.farProbe.error === null ? '' : ` (${chain.farProbe.error})`}`);
+  }
+  for (const idle of f.idle) lines.push(`container ${idle.name} publishes port ${facts.target.port} when it runs: ${containerStateText(idle)}`);
+  if (f.engine !== null) lines.push(f.engine.read.ok ? `container engine at ${f.engine.endpoint}: ${f.engine.read.value.containers} container${f.engine.read.value.containers === 1 ? '' : 's'} (answered in ${f.engine.read.value.elapsedMs} ms)` : `container engine at ${f.engine.endpoint} not read: ${f.engine.read.reason}`);
+  for (const u of f.natUnreadable.slice(0, 3)) lines.push(`not read: ${u}`);
+  if (f.chains.length === 0 && f.idle.length === 0) lines.unshift(`No forwarder holds port ${facts.target.port} here, and no rule or container sends it elsewhere.`);
+  return lines;
+}
+
+/** The step is skipped when there was nothing to follow. */
+export function forwardStepSkipped(facts: DoctorFacts): boolean {
+  return facts.forwards === null || (facts.forwards.chains.length === 0 && facts.forwards.idle.length === 0);
+}
