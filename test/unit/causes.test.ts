@@ -301,3 +301,22 @@ describe('macOS and Windows: an honest "not available", and fixes in their own w
     }
   });
 });
+
+describe('IPv6 absent from the kernel (ipv6.disable=1, which a namespace cannot build)', () => {
+  it('a failed bind of :: with EAFNOSUPPORT: ipv6-disabled says the kernel has no IPv6, and the fix is 127.0.0.1', () => {
+    const base = CAUSE_CASES.find((c) => c.code === 'ipv6-disabled')!.facts;
+    const settings = base.portSettings.ok ? base.portSettings.value : null;
+    const facts = {
+      ...base,
+      views: ['server' as const],
+      probe: null,
+      resolution: null,
+      portSettings: { ok: true as const, value: { ...settings!, ipv6: { available: false, disabledOnLo: null, disabledAll: null, bindv6only: null } } },
+      binds: [{ ok: false as const, address: '::', port: 3000, protocol: 'tcp' as const, code: 'EAFNOSUPPORT', message: 'listen EAFNOSUPPORT' }],
+    };
+    const f = diagnose(facts).findings.find((x) => x.code === 'ipv6-disabled')!;
+    expect(f).toMatchObject({ severity: 'error', evidence: { scope: 'kernel' } });
+    expect(f.title).toContain('the kernel was booted with ipv6.disable=1');
+    expect(f.fix).toContain('Use 127.0.0.1 instead of ::1 or ::');
+  });
+});
