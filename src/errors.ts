@@ -38,3 +38,11 @@ export function errnoCode(error: unknown): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * True for a PortdoctorError, also one thrown by another copy of this module: the CLI ships each
+ * command as a bundle of its own, so `instanceof` across them would miss.
+ */
+export function isPortdoctorError(error: unknown): error is PortdoctorError {
+  return error instanceof Error && error.name === 'PortdoctorError' && typeof (error as { code?: unknown }).code === 'string' && typeof (error as { hint?: unknown }).hint === 'string';
+}

@@ -1,4 +1,5 @@
-import { PortdoctorError, usageError } from '../errors.js';
+import { isPortdoctorError, PortdoctorError, usageError } from '../errors.js';
+import { REPLAY_ENV } from '../platform/replay-env.js';
 import { PORTDOCTOR_VERSION } from '../version.js';
 import { EXIT_FAILURE } from './exit-codes.js';
 import { defaultIO, writeLine, type CliIO } from './io.js';
@@ -65,10 +66,9 @@ function takeReplay(argv: readonly string[]): { args: string[]; file: string | n
 export async function main(rawArgv: readonly string[], io: CliIO = defaultIO(rawArgv.includes('--verbose') || rawArgv.includes('-v'), rawArgv.includes('--no-color'))): Promise<number> {
   try {
     const { args: argv, file: replayFile } = takeReplay(rawArgv);
-    if (replayFile !== null) {
-      const { loadSnapshotFile, useReplay } = await import('../platform/index.js');
-      useReplay(await loadSnapshotFile(replayFile), replayFile);
-    }
+    // Through the environment, as PORTDOCTOR_REPLAY=FILE would: the command's own platform code
+    // (a chunk of its own in the CLI bundle) loads and checks the snapshot when it first asks.
+    if (replayFile !== null) process.env[REPLAY_ENV] = replayFile;
     const [first, ...rest] = argv;
     if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
       writeLine(io.stdout, topLevelHelp());
@@ -104,7 +104,7 @@ export async function main(rawArgv: readonly string[], io: CliIO = defaultIO(raw
 }
 
 function reportError(error: unknown, io: CliIO): number {
-  if (error instanceof PortdoctorError && error.code !== 'internal') {
+  if (isPortdoctorError(error) && error.code !== 'internal') {
     writeLine(io.stderr, `portdoctor: ${error.message}${error.hint ? ` ${error.hint}` : ''}`);
     return EXIT_FAILURE;
   }

@@ -5,8 +5,9 @@ import type { OsName, Platform, PlatformOrigin } from './types.js';
 
 export type { OsName, Platform, PlatformOrigin } from './types.js';
 
-/** The environment variable that replays a snapshot for every command (like `--replay FILE`). */
-export const REPLAY_ENV = 'PORTDOCTOR_REPLAY';
+import { REPLAY_ENV } from './replay-env.js';
+
+export { REPLAY_ENV } from './replay-env.js';
 
 let chosen: Promise<Platform> | undefined;
 let replay: { readonly snapshot: Snapshot; readonly file: string | null } | undefined;
