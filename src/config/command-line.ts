@@ -1,5 +1,7 @@
-import { parseAddress, substitute, toPort } from './text.js';
-import type { DeclarationRole, Variables } from './types.js';
+import { expand, resolverOf, sourceAt, type Expansion, type Place, type Resolver } from './interpolate.js';
+import { normalizeHost, readAddress, toPort } from './text.js';
+import type { DeclarationNetwork, DeclarationProtocol, DeclarationRole, ValueSource, Variables } from './types.js';
+import { unknownReason } from './values.js';
 
 export interface CommandPort {
   readonly role: DeclarationRole;
@@ -7,12 +9,43 @@ export interface CommandPort {
   readonly port: number;
   /** The program the port belongs to (`vite`, `uvicorn`, `manage.py`…), for kind detection. */
   readonly program: string;
+  /** The word of the command line the port was read from, as written (to find its line). */
+  readonly word: string;
+  readonly via: ValueSource | null;
+  readonly protocol: DeclarationProtocol;
+  /** `container` for the container side of `docker run -p`; else the command's own network. */
+  readonly network: DeclarationNetwork;
+}
+
+/** A port the command line names but that cannot be read (`--port $PORT` with PORT set nowhere). */
+export interface CommandUnknown {
+  readonly role: DeclarationRole;
+  readonly host: string | null;
+  readonly program: string;
+  readonly word: string;
+  readonly value: string;
+  readonly reason: string;
+  readonly protocol: DeclarationProtocol;
+  readonly network: DeclarationNetwork;
+}
+
+export interface CommandReading {
+  readonly ports: CommandPort[];
+  readonly unknown: CommandUnknown[];
+}
+
+/** How the words of a command line are expanded: with which variables, written where. */
+export interface CommandContext {
+  readonly resolve: Resolver;
+  readonly at: Place;
+  /** Compose writes a literal `$` as `$$`; a shell does not. */
+  readonly dialect?: 'shell' | 'compose';
 }
 
 /**
  * Splits a shell command line into simple commands of words: quotes and backslashes are honoured,
- * `&&`, `||`, `;`, `|`, `&` separate commands. Not a shell: no expansion, which we do ourselves
- * and only for `${VAR:-default}`.
+ * `&&`, `||`, `;`, `|`, `&` separate commands. Not a shell: no expansion, which is done
+ * afterwards by the interpolation engine.
  *
  * @example
  * splitCommands("PORT=4001 node server.js && echo 'a b'") // [['PORT=4001','node','server.js'],['echo','a b']]
@@ -40,6 +73,17 @@ export function splitCommands(line: string): string[][] {
       word += c === '"' ? line.slice(i + 1, end).replace(/\\(["\\$`])/g, '$1') : line.slice(i + 1, end);
       inWord = true;
       i = end;
+    } else if (c === '$' && line[i + 1] === '{') {
+      // `${A:-x y}` is one word even with spaces in its default.
+      let depth = 0;
+      let j = i;
+      for (; j < line.length; j++) {
+        if (line[j] === '{') depth++;
+        else if (line[j] === '}' && --depth === 0) break;
+      }
+      word += line.slice(i, j + 1);
+      inWord = true;
+      i = j;
     } else if (c === '\\' && i + 1 < line.length) {
       word += line[++i] ?? '';
       inWord = true;
@@ -60,116 +104,235 @@ export function splitCommands(line: string): string[][] {
 }
 
 /** Prefixes that run another program: skipped to find the program that takes the port flags. */
-const WRAPPERS = new Set(['cross-env', 'env', 'npx', 'exec', 'nodemon', 'dotenv', 'sudo', 'time', 'nice', 'pnpm', 'yarn', 'bunx', 'poetry', 'pipenv', 'bundle', 'uv']);
+const WRAPPERS = new Set(['cross-env', 'env', 'npx', 'exec', 'nodemon', 'dotenv', 'sudo', 'time', 'nice', 'pnpm', 'yarn', 'bunx', 'poetry', 'pipenv', 'bundle', 'uv', 'env-cmd', 'dumb-init', 'tini', 'gosu', 'su-exec']);
 const RUN_WORDS = new Set(['run', 'exec', 'dlx', '--', '-m']);
 
 /** Programs whose --port/-p/--host name where they connect, not where they listen. */
-const CLIENT_PROGRAMS = new Set(['psql', 'pg_dump', 'pg_isready', 'mysql', 'mysqldump', 'mysqladmin', 'redis-cli', 'mongo', 'mongosh', 'ssh', 'scp', 'sftp', 'nc', 'ncat', 'telnet', 'curl', 'wget', 'amqp-consume', 'nats', 'memcstat']);
+const CLIENT_PROGRAMS = new Set(['psql', 'pg_dump', 'pg_isready', 'mysql', 'mysqldump', 'mysqladmin', 'redis-cli', 'mongo', 'mongosh', 'ssh', 'scp', 'sftp', 'nc', 'ncat', 'telnet', 'curl', 'wget', 'amqp-consume', 'nats', 'memcstat', 'wait-on', 'wait-port', 'wait-for-it', 'wait-for-it.sh', 'wait-for', 'wait-for.sh', 'dockerize', 'http', 'grpcurl']);
+/** MySQL's tools take the port as -P (their -p is the password). */
+const MYSQL_PROGRAMS = new Set(['mysql', 'mysqldump', 'mysqladmin']);
 
 const PORT_FLAGS = new Set(['--port', '-p', '--http-port', '--listen-port', '--server-port']);
+/** Port flags that mean nothing else: a variable there is a port even if its name does not say so. */
+const LONG_PORT_FLAGS = new Set(['--port', '--http-port', '--listen-port', '--server-port']);
 const HOST_FLAGS = new Set(['--host', '-H', '--hostname', '--bind-address', '--addr']);
 /** Flags whose value is an address (`host:port`, a URL, or a port). */
 const ADDRESS_FLAGS = new Set(['--bind', '-b', '--listen', '-l', '-S', '--address']);
+/** Programs whose positional arguments are addresses they connect to. */
+const POSITIONAL_CLIENTS = new Set(['wait-on', 'wait-port', 'wait-for-it', 'wait-for-it.sh', 'wait-for', 'wait-for.sh', 'curl', 'wget', 'http', 'dockerize']);
 
 /**
  * Finds the ports a command line serves on: `--port 5174`, `--port=5174`, `-p 4000`,
  * `PORT=4001 node …`, `gunicorn -b 0.0.0.0:8000`, `manage.py runserver 0.0.0.0:8000`,
- * `python -m http.server 8000`, `php -S localhost:8000`, `serve -l 5000`, `node --inspect=9230`;
- * and what it waits for (`wait-on http://localhost:3000` → client). Quoted arguments that are
- * themselves command lines (`concurrently "vite --port 5174" …`) are analysed too.
+ * `python -m http.server 8000`, `php -S localhost:8000`, `serve -l 5000`, `node --inspect=9230`
+ * (also through wrappers and NODE_OPTIONS), `docker run -p 8080:80`; and what it connects to
+ * (`wait-on http://localhost:3000`, `curl http://localhost:8080/health`, `nc -z db 5432` →
+ * client). Quoted arguments that are themselves command lines (`concurrently "vite --port 5174"`,
+ * `sh -c "…"`) are analysed too. Ports behind variables nobody sets are reported as unknown.
  *
  * @example
- * analyzeCommandLine('next dev -p 4000', new Map()) // [{ role: 'server', host: null, port: 4000, program: 'next' }]
+ * readCommandLine('next dev -p ${PORT:-4000}', { resolve: () => undefined, at: { file: 'package.json', line: 3 } }).ports
+ * // [{ role: 'server', host: null, port: 4000, program: 'next', word: '${PORT:-4000}', via: { variable: 'PORT', from: 'default', … }, protocol: 'tcp' }]
  */
-export function analyzeCommandLine(line: string, vars: Variables, depth = 0): CommandPort[] {
-  const found: CommandPort[] = [];
-  for (const words of splitCommands(line)) {
-    found.push(...analyzeWords(words.map((w) => substitute(w, vars)), vars, depth));
-  }
-  return found;
+export function readCommandLine(line: string, context: CommandContext, depth = 0): CommandReading {
+  const reading: CommandReading = { ports: [], unknown: [] };
+  for (const words of splitCommands(line)) merge(reading, readWords(words, context, depth));
+  return reading;
 }
 
-/** The same analysis for an argument vector (launch.json `args`, Dockerfile exec form). */
+/** {@link readCommandLine}'s known ports, with plain variables. */
+export function analyzeCommandLine(line: string, vars: Variables, depth = 0): CommandPort[] {
+  return readCommandLine(line, { resolve: resolverOf(vars), at: { file: '', line: 0 } }, depth).ports;
+}
+
+/** {@link readWords}'s known ports, with plain variables. */
 export function analyzeWords(words: readonly string[], vars: Variables, depth = 0): CommandPort[] {
-  const env = new Map<string, string>();
-  let i = 0;
-  for (; i < words.length; i++) {
-    const w = words[i] ?? '';
-    const assign = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(w);
-    if (assign) env.set(assign[1] ?? '', assign[2] ?? '');
-    else if (WRAPPERS.has(w) || RUN_WORDS.has(w) || (w.startsWith('-') && i > 0 && WRAPPERS.has(words[i - 1] ?? ''))) continue;
-    else break;
-  }
-  let program = basename(words[i] ?? '');
-  if (/^python[\d.]*$/.test(program)) {
-    // `python -m uvicorn …`, `python manage.py runserver`: the module or script is the program.
-    const next = words[i + 1] === '-m' ? words[i + 2] : words[i + 1];
-    if (next !== undefined) {
-      i += words[i + 1] === '-m' ? 2 : 1;
-      program = basename(next);
-    }
-  }
-  const rest = words.slice(i + 1);
-  const ports: { port: number; host: string | null }[] = [];
-  let host: string | null = null;
-  const clients: CommandPort[] = [];
-  for (let j = 0; j < rest.length; j++) {
-    const w = rest[j] ?? '';
-    const eq = w.startsWith('--') ? w.indexOf('=') : -1;
-    const flag = eq === -1 ? w : w.slice(0, eq);
-    const inline = eq === -1 ? undefined : w.slice(eq + 1);
-    const value = inline ?? rest[j + 1];
-    const took = inline === undefined ? 1 : 0;
-    if (PORT_FLAGS.has(flag) && value !== undefined) {
-      const port = toPort(value);
-      if (port !== null) {
-        ports.push({ port, host: null });
-        j += took;
-      }
-    } else if ((HOST_FLAGS.has(flag) || (flag === '-h' && CLIENT_PROGRAMS.has(program))) && value !== undefined && !value.startsWith('-')) {
-      const address = parseAddress(value);
-      if (address !== null) ports.push(address);
-      else host = value;
-      j += took;
-    } else if (ADDRESS_FLAGS.has(flag) && value !== undefined) {
-      const address = parseAddress(value);
-      if (address !== null) ports.push(address);
-      else if (flag === '-b' || flag === '--bind') host = value;
-      j += took;
-    } else if (/^--inspect(-brk)?=/.test(w)) {
-      const address = parseAddress(w.slice(w.indexOf('=') + 1));
-      if (address !== null) ports.push(address);
-    } else if ((w === 'runserver' || w === 'http.server') && rest[j + 1] !== undefined && !rest[j + 1]?.startsWith('-')) {
-      const address = parseAddress(rest[j + 1] ?? '');
-      if (address !== null) ports.push(address);
-      j++;
-    } else if (program === 'wait-on' || program === 'wait-port') {
-      const address = parseAddress(w.replace(/^(tcp|http-get|https-get):/, (m) => (m === 'tcp:' ? '' : m.slice(0, -5) + ':')));
-      if (address !== null) clients.push({ role: 'client', host: address.host, port: address.port, program });
-    } else if (depth < 2 && w.includes(' ')) {
-      clients.push(...analyzeCommandLine(w, vars, depth + 1));
-    }
-  }
-  if (program === 'http.server' && ports.length === 0) {
-    // `python -m http.server 8000`: the port is the first positional argument.
-    const positional = toPort(rest.find((w) => !w.startsWith('-')) ?? '');
-    if (positional !== null) ports.push({ port: positional, host: null });
-  }
-  const envPort = toPort(env.get('PORT') ?? '');
-  if (ports.length === 0 && envPort !== null) ports.push({ port: envPort, host: env.get('HOST') ?? null });
-  // `PORT=3000` alone (a shell variable, not a program's environment): who reads it is unclear.
-  // `psql -p 5432`, `ssh -p 2222`: the same flags on a client name the port it connects to.
-  const role = program === '' ? ('unknown' as const) : CLIENT_PROGRAMS.has(program) ? ('client' as const) : ('server' as const);
-  return [...ports.map((p) => ({ role, host: p.host ?? host, port: p.port, program })), ...clients];
+  return readWords(words, { resolve: resolverOf(vars), at: { file: '', line: 0 } }, depth).ports;
+}
+
+function merge(into: CommandReading, from: CommandReading): void {
+  into.ports.push(...from.ports);
+  into.unknown.push(...from.unknown);
 }
 
 function basename(word: string): string {
   return word.slice(word.lastIndexOf('/') + 1);
 }
 
+/** One word of a command: as written, and expanded. */
+interface Word {
+  readonly raw: string;
+  readonly exp: Expansion;
+}
+
+/** What a port-bearing value said: host and port, or unknown. */
+type Found = { host: string | null; word: string; protocol: DeclarationProtocol; role?: DeclarationRole; network?: DeclarationNetwork } & ({ port: number; via: ValueSource | null } | { port: null; value: string; reason: string });
+
+/**
+ * The same analysis for an argument vector (launch.json `args`, Compose and Dockerfile exec form).
+ */
+export function readWords(rawWords: readonly string[], context: CommandContext, depth = 0): CommandReading {
+  const dialect = context.dialect ?? 'shell';
+  const words: Word[] = rawWords.map((raw) => ({ raw, exp: expand(raw, dialect, context.resolve, context.at) }));
+  const reading: CommandReading = { ports: [], unknown: [] };
+  const env = new Map<string, Word>();
+  let i = 0;
+  for (; i < words.length; i++) {
+    const w = words[i]?.raw ?? '';
+    const assign = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(w);
+    if (assign) env.set(assign[1] ?? '', { raw: assign[2] ?? '', exp: expand(assign[2] ?? '', dialect, context.resolve, context.at) });
+    else if (WRAPPERS.has(basename(w)) || RUN_WORDS.has(w) || (w.startsWith('-') && i > 0 && WRAPPERS.has(basename(words[i - 1]?.raw ?? '')))) continue;
+    else break;
+  }
+  const found: Found[] = [];
+  // `node --inspect`, `nodemon --inspect=9229`, `NODE_OPTIONS=--inspect=0.0.0.0:9229`: Node's debugger.
+  const inspectWords = [...words.filter((w) => /^--inspect(-brk|-port)?(=|$)/.test(w.raw)), ...[...(env.get('NODE_OPTIONS')?.raw.split(/\s+/) ?? [])].filter((w) => /^--inspect/.test(w)).map((raw) => ({ raw, exp: expand(raw, dialect, context.resolve, context.at) }))];
+  for (const w of inspectWords) found.push(...inspectPort(w));
+
+  let program = basename(words[i]?.raw ?? '');
+  // An exec-form command that starts with a flag (Compose `command: ["--port", "8000"]`): the
+  // image's entrypoint is the program.
+  const implicitProgram = program.startsWith('-');
+  if (implicitProgram) {
+    program = '(entrypoint)';
+    i--;
+  }
+  if (/^python[\d.]*$/.test(program)) {
+    // `python -m uvicorn …`, `python manage.py runserver`: the module or script is the program.
+    const module = words[i + 1]?.raw === '-m';
+    const next = module ? words[i + 2] : words[i + 1];
+    if (next !== undefined) {
+      i += module ? 2 : 1;
+      program = basename(next.raw);
+    }
+  }
+  const rest = words.slice(i + 1);
+  const isClient = CLIENT_PROGRAMS.has(program);
+  const portFlags = MYSQL_PROGRAMS.has(program) ? new Set(['-P', '--port']) : isClient && program !== 'curl' ? PORT_FLAGS : isClient ? new Set<string>() : PORT_FLAGS;
+  const hostFlags = isClient ? new Set(['-h', '--host']) : program === 'flask' ? new Set([...HOST_FLAGS, '-h']) : HOST_FLAGS;
+  const isDocker = /^(docker|podman)$/.test(program) && rest.some((w) => w.raw === 'run' || w.raw === 'create');
+  let host: string | null = null;
+  const positional: Word[] = [];
+  for (let j = 0; j < rest.length; j++) {
+    const w = rest[j] as Word;
+    const text = w.exp.text;
+    if (/^--inspect(-brk|-port)?(=|$)/.test(w.raw)) continue;
+    const eq = text.startsWith('--') ? text.indexOf('=') : -1;
+    const flag = eq === -1 ? text : text.slice(0, eq);
+    const inline = eq === -1 ? undefined : ({ raw: w.raw.slice(w.raw.indexOf('=') + 1), exp: expand(w.raw.slice(w.raw.indexOf('=') + 1), dialect, context.resolve, context.at) } satisfies Word);
+    const valueWord = inline ?? rest[j + 1];
+    const took = inline === undefined ? 1 : 0;
+    if (isDocker && (flag === '-p' || flag === '--publish') && valueWord !== undefined) {
+      found.push(...dockerPublish(valueWord));
+      j += took;
+    } else if (portFlags.has(flag) && valueWord !== undefined) {
+      const port = portOf(valueWord, LONG_PORT_FLAGS.has(flag) || flag === '-P');
+      if (port !== null) {
+        found.push(port);
+        j += took;
+      }
+    } else if (hostFlags.has(flag) && valueWord !== undefined && !valueWord.exp.text.startsWith('-')) {
+      const address = addressFound(valueWord);
+      if (address !== null) found.push(address);
+      else if (valueWord.exp.complete) host = normalizeHost(valueWord.exp.text);
+      j += took;
+    } else if (ADDRESS_FLAGS.has(flag) && valueWord !== undefined && !isClient) {
+      const address = addressFound(valueWord);
+      if (address !== null) found.push(address);
+      else if ((flag === '-b' || flag === '--bind') && valueWord.exp.complete) host = normalizeHost(valueWord.exp.text);
+      j += took;
+    } else if (program === 'dockerize' && flag === '-wait' && valueWord !== undefined) {
+      const address = addressFound(valueWord);
+      if (address !== null) found.push({ ...address, role: 'client' });
+      j += took;
+    } else if ((text === 'runserver' || text === 'http.server') && rest[j + 1] !== undefined && !rest[j + 1]?.exp.text.startsWith('-')) {
+      const address = addressFound(rest[j + 1] as Word);
+      if (address !== null) found.push(address);
+      j++;
+    } else if (depth < 2 && text.includes(' ') && splitCommands(text).some((c) => c.length > 1)) {
+      const nested = readCommandLine(w.raw, context, depth + 1);
+      merge(reading, nested);
+    } else if (!text.startsWith('-')) {
+      positional.push(w);
+    }
+  }
+  if (POSITIONAL_CLIENTS.has(program)) {
+    for (const w of positional) {
+      const address = addressFound({ raw: w.raw, exp: expand(w.raw.replace(/^(tcp|http-get|https-get):/, (m) => (m === 'tcp:' ? '' : `${m.slice(0, -5)}:`)), dialect, context.resolve, context.at) });
+      // A bare number is a port only for the wait tools; curl's positional numbers are not ports.
+      if (address !== null && (address.host !== null || program.startsWith('wait'))) found.push({ ...address, role: 'client' });
+    }
+  } else if (/^(nc|ncat|telnet)$/.test(program) && positional.length >= 2) {
+    const port = portOf(positional[1] as Word, false);
+    if (port !== null) found.push({ ...port, host: positional[0]?.exp.text ?? null, role: 'client' });
+  } else if (program === 'http.server' && !found.some((f) => f.role === undefined)) {
+    // `python -m http.server 8000`: the port is the first positional argument.
+    const first = positional[0];
+    const port = first === undefined ? null : portOf(first, false);
+    if (port !== null) found.push(port);
+  }
+  const envPort = env.get('PORT');
+  if (envPort !== undefined && !found.some((f) => f.role === undefined)) {
+    const port = portOf(envPort, true);
+    const envHost = env.get('HOST');
+    if (port !== null) found.push({ ...port, host: envHost !== undefined && envHost.exp.complete ? normalizeHost(envHost.exp.text) : null });
+  }
+  // `PORT=3000` alone (a shell variable, not a program's environment): who reads it is unclear.
+  // `psql -p 5432`, `ssh -p 2222`: the same flags on a client name the port it connects to.
+  const role: DeclarationRole = program === '' ? 'unknown' : isClient ? 'client' : 'server';
+  for (const f of found) {
+    const base = { role: f.role ?? role, host: f.host ?? (f.role === undefined ? host : null), program: /^--inspect/.test(f.word) ? 'node' : program, word: f.word, protocol: f.protocol, network: f.network ?? 'host' };
+    if (f.port !== null) reading.ports.push({ ...base, port: f.port, via: f.via });
+    else reading.unknown.push({ ...base, value: f.value, reason: f.reason });
+  }
+  return reading;
+}
+
+/** A word that should be a port. `anyVariable`: a variable there counts even if not named *PORT*. */
+function portOf(w: Word, anyVariable: boolean): Found | null {
+  const port = toPort(w.exp.text);
+  if (port !== null) return { host: null, port, via: sourceAt(w.exp, 0, w.exp.text.length), word: w.raw, protocol: 'tcp' };
+  if (!w.exp.complete && (anyVariable || /port/i.test(w.raw)) && !/\s/.test(w.exp.text)) {
+    const address = readAddress(w.exp.text);
+    if (address !== null && address.ok) return { host: address.host, port: address.port, via: sourceAt(w.exp, address.portStart, address.portEnd), word: w.raw, protocol: 'tcp' };
+    return { host: address?.host ?? null, port: null, value: address?.ok === false ? address.value : w.exp.text, reason: unknownReason(w.exp.text), word: w.raw, protocol: 'tcp' };
+  }
+  return null;
+}
+
+/** A word that is an address (`0.0.0.0:8000`, `http://localhost:3000`), or null. */
+function addressFound(w: Word): Found | null {
+  const read = readAddress(w.exp.text);
+  if (read === null) return null;
+  if (read.ok) return { host: read.host, port: read.port, via: sourceAt(w.exp, read.portStart, read.portEnd), word: w.raw, protocol: 'tcp' };
+  return { host: read.host, port: null, value: read.value, reason: unknownReason(read.value), word: w.raw, protocol: 'tcp' };
+}
+
+/** `--inspect` (Node's default port, 9229), `--inspect=9230`, `--inspect-brk=0.0.0.0:9229`. */
+function inspectPort(w: Word): Found[] {
+  const eq = w.exp.text.indexOf('=');
+  if (eq === -1) return /^--inspect(-brk)?$/.test(w.exp.text) ? [{ host: null, port: 9229, via: null, word: w.raw, protocol: 'tcp', role: 'server' }] : [];
+  const value: Word = { raw: w.raw, exp: expand(w.exp.text.slice(eq + 1), 'shell') };
+  const address = addressFound(value);
+  return address === null ? [] : [{ ...address, role: 'server' }];
+}
+
+/** `docker run -p [ip:]host:container[/udp]`: the host port is published, the container's is served there. */
+function dockerPublish(w: Word): Found[] {
+  const match = /^(?:(\[[^\]]+\]|[\d.]+):)?(?:(\d+):)?(\d+)(?:\/(tcp|udp|sctp))?$/.exec(w.exp.text);
+  if (!match) return [];
+  const protocol = (match[4] ?? 'tcp') as DeclarationProtocol;
+  const out: Found[] = [];
+  const published = toPort(match[2]);
+  const target = toPort(match[3]);
+  if (published !== null) out.push({ host: match[1] === undefined ? null : normalizeHost(match[1]), port: published, via: null, word: w.raw, protocol, role: 'publish' });
+  if (target !== null) out.push({ host: null, port: target, via: null, word: w.raw, protocol, role: 'server', network: 'container' });
+  return out;
+}
+
 /** The kind a generic script's command belongs to, from its program. */
 export function kindOfProgram(program: string): 'python' | 'rails' | 'vite' | 'next' | 'webpack' | 'angular' | 'other' {
-  if (/^(uvicorn|gunicorn|hypercorn|daphne|flask|manage\.py|django-admin|http\.server|waitress-serve|fastapi)$/.test(program) || program.endsWith('.py')) return 'python';
+  if (/^(uvicorn|gunicorn|hypercorn|daphne|flask|manage\.py|django-admin|http\.server|waitress-serve|fastapi|debugpy|granian)$/.test(program) || program.endsWith('.py')) return 'python';
   if (/^(rails|puma|unicorn|rackup|thin)$/.test(program)) return 'rails';
   if (program === 'vite') return 'vite';
   if (program === 'next') return 'next';

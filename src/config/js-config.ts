@@ -1,9 +1,15 @@
+import { Emitter } from './emit.js';
+import { resolverOf, sourceAt } from './interpolate.js';
+import { expressionTokens, JsScope, type JsValue } from './js-eval.js';
 import { tokenizeJs, type JsToken } from './js-tokens.js';
-import { declare, LineIndex, parseAddress, toPort } from './text.js';
-import type { Declaration, DeclarationKind, ParsedFile, ParserInput } from './types.js';
+import { LineIndex, normalizeHost, toPort } from './text.js';
+import type { DeclarationKind, ParsedFile, ParserInput } from './types.js';
+import { addressOf, unknownReason } from './values.js';
 
 /** Keys whose string value is an address something connects to. */
 const CLIENT_KEYS = new Set(['target', 'destination', 'baseURL', 'baseUrl', 'apiUrl', 'apiURL']);
+/** Dev-server proxy tables: Vite/webpack `proxy`, vue-cli 2's `proxyTable`. */
+const PROXY_KEYS = new Set(['proxy', 'proxyTable']);
 
 /**
  * Reads the ports of a JS/TS configuration file (vite.config.ts, next.config.js,
@@ -20,15 +26,30 @@ const CLIENT_KEYS = new Set(['target', 'destination', 'baseURL', 'baseUrl', 'api
  */
 export function parseJsConfig(input: ParserInput, kind: DeclarationKind): ParsedFile {
   const lines = new LineIndex(input.text);
+  const out = new Emitter(lines, input.file, kind);
   const tokens = tokenizeJs(input.text);
-  const declarations: Declaration[] = [];
+  const scope = new JsScope(tokens, input.text, lines, input.file, resolverOf(input.vars, input.origins));
   // One frame per open { or [: the property it is the value of, and what we saw inside it.
-  interface Frame { key: string | null; brace: string; ports: { port: number; offset: number }[]; host: string | null }
+  interface Frame { key: string | null; brace: string; ports: { value: JsValue; offset: number }[]; host: string | null }
   const stack: Frame[] = [{ key: null, brace: '', ports: [], host: null }];
   let pendingKey: string | null = null;
-  const inProxy = (): boolean => stack.some((f) => f.key === 'proxy');
+  const inProxy = (): boolean => stack.some((f) => f.key !== null && PROXY_KEYS.has(f.key));
   const closeFrame = (frame: Frame): void => {
-    for (const p of frame.ports) declarations.push(declare(lines, input.file, lines.lineOf(p.offset), kind, 'server', frame.host, p.port));
+    for (const p of frame.ports) {
+      const line = lines.lineOf(p.offset);
+      if (p.value.kind === 'value') {
+        const port = toPort(p.value.exp.text);
+        if (port !== null) out.port(line, 'server', frame.host, port, { via: sourceAt(p.value.exp, 0, p.value.exp.text.length) });
+        else if (!p.value.exp.complete) out.unknown(line, 'server', frame.host, p.value.exp.text, unknownReason(p.value.exp.text));
+      } else if (p.value.kind === 'unknown') {
+        out.unknown(line, 'server', frame.host, p.value.text, unknownJsReason(p.value));
+      }
+    }
+  };
+  const client = (value: JsValue, offset: number, reportUnknown: boolean): void => {
+    const line = lines.lineOf(offset);
+    if (value.kind === 'value') out.outcome(line, 'client', addressOf(value.exp));
+    else if (value.kind === 'unknown' && reportUnknown) out.unknown(line, 'client', null, value.text, unknownJsReason(value));
   };
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i] as JsToken;
@@ -48,74 +69,85 @@ export function parseJsConfig(input: ParserInput, kind: DeclarationKind): Parsed
       pendingKey = null;
       continue;
     }
-    const isKey = (t.type === 'ident' || t.type === 'string') && next?.type === 'punct' && next.value === ':' && top.brace === '{';
+    const previous = tokens[i - 1];
+    // `{ port, host }`: shorthand properties name a constant of the file.
+    const shorthand = t.type === 'ident' && top.brace === '{' && (previous?.value === '{' || previous?.value === ',') && (next?.value === ',' || next?.value === '}');
+    const isKey = shorthand || ((t.type === 'ident' || t.type === 'string') && next?.type === 'punct' && next.value === ':' && top.brace === '{');
     if (!isKey) continue;
     const key = t.value;
     pendingKey = key;
-    const value = valueTokens(tokens, i + 2);
+    const value = shorthand ? [t] : valueTokens(tokens, i + 2, input.text);
     const first = value[0];
-    if (inProxy() && first?.type === 'string' && value.length === 1) {
+    if (first === undefined || first.value === '{' || first.value === '[') continue;
+    const isFunction = value.some((x, k) => x.value === '=' && value[k + 1]?.value === '>') || first.value === 'function' || first.value === 'async';
+    if (isFunction) continue;
+    if (inProxy() && (key === 'target' || PROXY_KEYS.has(top.key ?? ''))) {
       // `'/api': 'http://localhost:8080'` (Vite's shorthand) or `target: '…'` inside a proxy.
-      const address = parseAddress(first.value);
-      if (address !== null) declarations.push(declare(lines, input.file, lines.lineOf(first.offset), kind, 'client', address.host, address.port));
-    } else if (CLIENT_KEYS.has(key) && first?.type === 'string') {
-      const address = parseAddress(first.value);
-      if (address !== null) declarations.push(declare(lines, input.file, lines.lineOf(first.offset), kind, 'client', address.host, address.port));
+      client(scope.evaluate(value), first.offset, true);
+    } else if (CLIENT_KEYS.has(key)) {
+      client(scope.evaluate(value), first.offset, key !== 'target');
     } else if (key === 'port' || key === 'clientPort') {
-      const port = literalPort(value);
-      if (port !== null) top.ports.push({ port, offset: t.offset });
+      const evaluated = scope.evaluate(value);
+      if (evaluated.kind !== 'bool') top.ports.push({ value: evaluated, offset: t.offset });
     } else if (key === 'host' || key === 'hostname') {
-      if (first?.type === 'string' && value.length === 1) top.host = first.value;
-      else if (first?.type === 'ident' && first.value === 'true' && value.length === 1) top.host = '0.0.0.0';
+      const evaluated = scope.evaluate(value);
+      if (evaluated.kind === 'bool') top.host = evaluated.value ? '0.0.0.0' : null;
+      else if (evaluated.kind === 'value' && evaluated.exp.complete) top.host = normalizeHost(evaluated.exp.text);
     }
   }
   while (stack.length > 0) closeFrame(stack.pop() as Frame);
   // Ports are declared when their object closes (its host may come after them): restore line order.
-  declarations.sort((a, b) => a.line - b.line);
-  return { declarations, warnings: [] };
+  out.declarations.sort((a, b) => a.line - b.line);
+  out.unresolved.sort((a, b) => a.line - b.line);
+  return out.result();
 }
 
-/** The tokens of a property value: up to the `,` or closing bracket at the same depth. */
-function valueTokens(tokens: readonly JsToken[], start: number): JsToken[] {
-  const out: JsToken[] = [];
-  let depth = 0;
-  for (let i = start; i < tokens.length && out.length < 64; i++) {
-    const t = tokens[i] as JsToken;
-    if (t.type === 'punct') {
-      if (t.value === '(' || t.value === '[' || t.value === '{') depth++;
-      else if (t.value === ')' || t.value === ']' || t.value === '}') {
-        if (depth === 0) break;
-        depth--;
-      } else if (t.value === ',' && depth === 0) break;
-    }
-    out.push(t);
-    if (depth === 0 && (t.value === '{' || t.value === '[')) break;
-  }
-  return out;
+/** Why a JS value cannot give a port: a variable nobody sets, or an expression the scan does not follow. */
+function unknownJsReason(value: Extract<JsValue, { kind: 'unknown' }>): string {
+  if (value.envName !== null) return `${value.envName} is not set in the project's .env files and the expression has no default`;
+  return `${value.text} is computed at run time or comes from another file`;
 }
 
-/** `3000`, `'3000'`, or the last literal of `Number(process.env.PORT) || 3000` / `?? 3000`. */
-function literalPort(value: readonly JsToken[]): number | null {
-  for (let i = value.length - 1; i >= 0; i--) {
-    const t = value[i] as JsToken;
-    if (t.type === 'number' || t.type === 'string') {
-      const port = toPort(t.value);
-      if (port !== null) return port;
-    }
-  }
-  return null;
+/** The tokens of a property value: up to the `,` or closing bracket at the same depth; an object or array is its opening bracket. */
+function valueTokens(tokens: readonly JsToken[], start: number, text: string): JsToken[] {
+  const first = tokens[start];
+  if (first !== undefined && first.type === 'punct' && (first.value === '{' || first.value === '[')) return [first];
+  return expressionTokens(tokens, start, text);
 }
+
+const JS = String.raw`\.(js|mjs|cjs|ts|mts|cts)$`;
 
 export function isViteConfig(path: string): boolean {
-  return /(^|\/)vite(st)?\.config\.(js|mjs|cjs|ts|mts|cts)$/.test(path);
+  return new RegExp(String.raw`(^|/)vite(st)?\.config${JS}`).test(path);
 }
 export function isNextConfig(path: string): boolean {
-  return /(^|\/)next\.config\.(js|mjs|cjs|ts)$/.test(path);
+  return new RegExp(String.raw`(^|/)next\.config${JS}`).test(path);
 }
+/**
+ * webpack configurations under the names projects give them: webpack.config.js, webpack.dev.js and
+ * webpack.common.js (webpack-merge), webpack/*.js, vue-cli 2's build/webpack.dev.conf.js, and Vue
+ * CLI's vue.config.js (its devServer is webpack's).
+ */
 export function isWebpackConfig(path: string): boolean {
-  return /(^|\/)webpack(\.[\w-]+)*\.config\.(js|mjs|cjs|ts)$/.test(path) || /(^|\/)webpack\.config(\.[\w-]+)*\.(js|mjs|cjs|ts)$/.test(path);
+  const base = path.slice(path.lastIndexOf('/') + 1);
+  return new RegExp(String.raw`^(webpack([.-][\w-]+)*|[\w-]+\.webpack|vue\.config)${JS}`).test(base) || new RegExp(String.raw`(^|/)webpack/[\w.-]+${JS}`).test(path);
 }
 /** Create React App's proxy file. */
 export function isSetupProxy(path: string): boolean {
-  return /(^|\/)src\/setupProxy\.(js|ts|cjs|mjs)$/.test(path);
+  return new RegExp(String.raw`(^|/)src/setupProxy${JS}`).test(path);
+}
+/** Angular's dev-server proxy written as code: proxy.conf.js, proxy.config.mjs. */
+export function isAngularProxyScript(path: string): boolean {
+  return new RegExp(String.raw`(^|/)proxy\.conf(ig)?(\.[\w-]+)?${JS}`).test(path);
+}
+/** Nuxt's and Astro's configuration: `server`/`devServer` ports. */
+export function isOtherDevServerConfig(path: string): boolean {
+  return new RegExp(String.raw`(^|/)(nuxt|astro)\.config${JS}`).test(path);
+}
+/**
+ * vue-cli 2's config/index.js (`dev: { port: 8080, proxyTable: {…} }`): a common name, so only
+ * when its content says so.
+ */
+export function looksLikeVueCli2Config(path: string, text: string): boolean {
+  return /(^|\/)config\/index\.js$/.test(path) && /\bproxyTable\b|\bautoOpenBrowser\b/.test(text);
 }

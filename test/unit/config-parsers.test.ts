@@ -88,7 +88,7 @@ describe('.env files', () => {
   });
   it('declares a key set twice once, at the line that wins, with a warning; CRLF is fine', () => {
     const parsed = parseEnvFile(input('.env', 'PORT=3000\r\nPORT=3001\r\n'));
-    expect(parsed.declarations).toEqual([{ file: '.env', line: 2, kind: 'env', role: 'unknown', host: null, port: 3001, text: 'PORT=3001' }]);
+    expect(parsed.declarations).toEqual([{ file: '.env', line: 2, kind: 'env', role: 'unknown', host: null, port: 3001, text: 'PORT=3001', protocol: 'tcp', network: 'host', service: null, via: null }]);
     expect(parsed.warnings).toEqual([{ file: '.env', line: 1, message: 'PORT is set again on line 2, which wins' }]);
   });
   it('lets .env.local override .env in the variables other files substitute', () => {
@@ -233,7 +233,7 @@ describe('Puma, Procfile, Python, scripts, launch.json, angular', () => {
   it('scripts: continuation lines join, the declaration is at the first line', () => {
     const text = '#!/bin/sh\nexec uvicorn main:app \\\n  --port 8010\n';
     expect(parseScript(input('run.sh', text)).declarations).toEqual([
-      { file: 'run.sh', line: 2, kind: 'python', role: 'server', host: null, port: 8010, text: 'exec uvicorn main:app \\' },
+      { file: 'run.sh', line: 2, kind: 'python', role: 'server', host: null, port: 8010, text: 'exec uvicorn main:app \\', protocol: 'tcp', network: 'host', service: null, via: null },
     ]);
   });
   it('launch.json: comments, trailing commas, args with --port', () => {
