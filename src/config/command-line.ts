@@ -112,12 +112,14 @@ const CLIENT_PROGRAMS = new Set(['psql', 'pg_dump', 'pg_isready', 'mysql', 'mysq
 /** MySQL's tools take the port as -P (their -p is the password). */
 const MYSQL_PROGRAMS = new Set(['mysql', 'mysqldump', 'mysqladmin']);
 
-const PORT_FLAGS = new Set(['--port', '-p', '--http-port', '--listen-port', '--server-port']);
+const PORT_FLAGS = new Set(['--port', '-p', '--http-port', '--listen-port', '--server-port', '--server.port', '-Dserver.port']);
 /** Port flags that mean nothing else: a variable there is a port even if its name does not say so. */
-const LONG_PORT_FLAGS = new Set(['--port', '--http-port', '--listen-port', '--server-port']);
+const LONG_PORT_FLAGS = new Set(['--port', '--http-port', '--listen-port', '--server-port', '--server.port', '-Dserver.port']);
 const HOST_FLAGS = new Set(['--host', '-H', '--hostname', '--bind-address', '--addr']);
 /** Flags whose value is an address (`host:port`, a URL, or a port). */
 const ADDRESS_FLAGS = new Set(['--bind', '-b', '--listen', '-l', '-S', '--address']);
+/** wait-on's options that take a value (times in ms), so that the value is not read as a port. */
+const WAIT_ON_VALUE_FLAGS = new Set(['-t', '--timeout', '-i', '--interval', '-d', '--delay', '-w', '--window', '--httpTimeout', '--tcpTimeout', '-c', '--config']);
 /** Programs whose positional arguments are addresses they connect to. */
 const POSITIONAL_CLIENTS = new Set(['wait-on', 'wait-port', 'wait-for-it', 'wait-for-it.sh', 'wait-for', 'wait-for.sh', 'curl', 'wget', 'http', 'dockerize']);
 
@@ -188,6 +190,8 @@ export function readWords(rawWords: readonly string[], context: CommandContext, 
   // `node --inspect`, `nodemon --inspect=9229`, `NODE_OPTIONS=--inspect=0.0.0.0:9229`: Node's debugger.
   const inspectWords = [...words.filter((w) => /^--inspect(-brk|-port)?(=|$)/.test(w.raw)), ...[...(env.get('NODE_OPTIONS')?.raw.split(/\s+/) ?? [])].filter((w) => /^--inspect/.test(w)).map((raw) => ({ raw, exp: expand(raw, dialect, context.resolve, context.at) }))];
   for (const w of inspectWords) found.push(...inspectPort(w));
+  // Java's debugger: `-agentlib:jdwp=transport=dt_socket,server=y,address=*:5005`, in any word.
+  for (const w of words) found.push(...jdwpPort(w), ...devTcp(w));
 
   let program = basename(words[i]?.raw ?? '');
   // An exec-form command that starts with a flag (Compose `command: ["--port", "8000"]`): the
@@ -208,7 +212,7 @@ export function readWords(rawWords: readonly string[], context: CommandContext, 
   }
   const rest = words.slice(i + 1);
   const isClient = CLIENT_PROGRAMS.has(program);
-  const portFlags = MYSQL_PROGRAMS.has(program) ? new Set(['-P', '--port']) : isClient && program !== 'curl' ? PORT_FLAGS : isClient ? new Set<string>() : PORT_FLAGS;
+  const portFlags = MYSQL_PROGRAMS.has(program) ? new Set(['-P', '--port']) : /^mongo(sh)?$/.test(program) ? new Set(['--port']) : isClient && program !== 'curl' ? PORT_FLAGS : isClient ? new Set<string>() : PORT_FLAGS;
   const hostFlags = isClient ? new Set(['-h', '--host']) : program === 'flask' ? new Set([...HOST_FLAGS, '-h']) : HOST_FLAGS;
   const isDocker = /^(docker|podman)$/.test(program) && rest.some((w) => w.raw === 'run' || w.raw === 'create');
   let host: string | null = null;
@@ -216,8 +220,13 @@ export function readWords(rawWords: readonly string[], context: CommandContext, 
   for (let j = 0; j < rest.length; j++) {
     const w = rest[j] as Word;
     const text = w.exp.text;
-    if (/^--inspect(-brk|-port)?(=|$)/.test(w.raw)) continue;
-    const eq = text.startsWith('--') ? text.indexOf('=') : -1;
+    if (/^--inspect(-brk|-port)?(=|$)/.test(w.raw) || jdwpAddress(w.exp.text) !== null) continue;
+    if (program === 'wait-on' && WAIT_ON_VALUE_FLAGS.has(w.raw)) {
+      j++; // `-t 30000`: a timeout, not a port
+      continue;
+    }
+    // `--port=8000`, and the JVM's `-Dserver.port=8080` (Spring Boot's property as a system property).
+    const eq = text.startsWith('--') || text.startsWith('-D') ? text.indexOf('=') : -1;
     const flag = eq === -1 ? text : text.slice(0, eq);
     const inline = eq === -1 ? undefined : ({ raw: w.raw.slice(w.raw.indexOf('=') + 1), exp: expand(w.raw.slice(w.raw.indexOf('=') + 1), dialect, context.resolve, context.at) } satisfies Word);
     const valueWord = inline ?? rest[j + 1];
@@ -259,8 +268,10 @@ export function readWords(rawWords: readonly string[], context: CommandContext, 
   if (POSITIONAL_CLIENTS.has(program)) {
     for (const w of positional) {
       const address = addressFound({ raw: w.raw, exp: expand(w.raw.replace(/^(tcp|http-get|https-get):/, (m) => (m === 'tcp:' ? '' : `${m.slice(0, -5)}:`)), dialect, context.resolve, context.at) });
-      // A bare number is a port only for the wait tools; curl's positional numbers are not ports.
-      if (address !== null && (address.host !== null || program.startsWith('wait'))) found.push({ ...address, role: 'client' });
+      // The wait tools name services (`tcp:3000`, `db:5432`); curl and wget mostly download, so only
+      // a URL with an explicit port (a health check of the project's own service) declares one.
+      const explicit = /:\d+|:\$|:\{/.test(w.exp.text.replace(/^[a-z]+:\/\//, ''));
+      if (address !== null && (program.startsWith('wait') || program === 'dockerize' || (address.host !== null && explicit))) found.push({ ...address, role: 'client' });
     }
   } else if (/^(nc|ncat|telnet)$/.test(program) && positional.length >= 2) {
     const port = portOf(positional[1] as Word, false);
@@ -315,6 +326,26 @@ function inspectPort(w: Word): Found[] {
   const value: Word = { raw: w.raw, exp: expand(w.exp.text.slice(eq + 1), 'shell') };
   const address = addressFound(value);
   return address === null ? [] : [{ ...address, role: 'server' }];
+}
+
+/** The JDWP debug port a JVM option opens (`address=5005`, `address=*:5005`, `-Xrunjdwp:…`). */
+export function jdwpAddress(text: string): string | null {
+  return /(?:-agentlib:jdwp=|-Xrunjdwp:)[^\s"']*?\baddress=([^,\s"']+)/.exec(text)?.[1] ?? null;
+}
+
+function jdwpPort(w: Word): Found[] {
+  const address = jdwpAddress(w.exp.text);
+  if (address === null) return [];
+  const found = addressFound({ raw: address, exp: expand(address, 'shell') });
+  return found === null ? [] : [{ ...found, word: w.raw, role: 'server' }];
+}
+
+/** bash's `/dev/tcp/127.0.0.1/8080` (a health check without curl): a connection to that port. */
+function devTcp(w: Word): Found[] {
+  const match = /\/dev\/(tcp|udp)\/([^/\s]+)\/(\d+)/.exec(w.exp.text);
+  const port = toPort(match?.[3]);
+  if (match === null || port === null) return [];
+  return [{ host: normalizeHost(match[2] ?? ''), port, via: null, word: w.raw, protocol: match[1] as DeclarationProtocol, role: 'client' }];
 }
 
 /** `docker run -p [ip:]host:container[/udp]`: the host port is published, the container's is served there. */

@@ -1,3 +1,4 @@
+import { jdwpAddress } from './command-line.js';
 import { expand, type Expansion } from './interpolate.js';
 import { normalizeHost, toPort, type HostPort } from './text.js';
 import type { DeclarationRole } from './types.js';
@@ -22,8 +23,8 @@ const OWN_PORT_KEYS = new Set(['PORT', 'SERVER_PORT', 'HTTP_PORT', 'APP_PORT']);
 /**
  * What an environment variable says about ports, from its expanded value. `PORT`/`*_PORT` give a
  * port (with the `HOST`/`*_HOST` of the same prefix as its host), `*_URL`/`*_URI`/`*_ADDR`… give a
- * client address (`LISTEN`/`BIND` keys: the program's own), `NODE_OPTIONS=--inspect=…` the
- * debugger's port. `plainRole` is the role of a bare `PORT`: `unknown` in a .env file (who reads
+ * client address (`LISTEN`/`BIND` keys: the program's own), `NODE_OPTIONS=--inspect=…` and
+ * `JAVA_TOOL_OPTIONS=-agentlib:jdwp=…,address=*:5005` the debugger's port. `plainRole` is the role of a bare `PORT`: `unknown` in a .env file (who reads
  * it is unclear), `server` where the variables belong to one program (a Compose service, a
  * launch configuration). A port behind a variable nobody sets is an unknown port.
  *
@@ -45,6 +46,11 @@ export function classifyEnvValue(key: string, value: Expansion, hostOf: (prefix:
     if (address !== null) return { role: 'client', outcome: address };
     if (!value.complete && text !== '') return { role, outcome: { ok: false, host, value: text, reason: unknownReason(text) } };
     return null;
+  }
+  if (/^(_?JAVA_OPTS|JAVA_TOOL_OPTIONS|_JAVA_OPTIONS|JAVA_OPTIONS|JDK_JAVA_OPTIONS|MAVEN_OPTS|CATALINA_OPTS)$/.test(upper)) {
+    const address = jdwpAddress(text);
+    const outcome = address === null ? null : addressOf(expand(address, 'shell'));
+    return outcome === null ? null : { role: 'server', outcome };
   }
   if (upper === 'NODE_OPTIONS') {
     const inspect = /--inspect(?:-brk)?(?:=(\S+))?/.exec(text);

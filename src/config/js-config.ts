@@ -1,3 +1,4 @@
+import { readCommandLine } from './command-line.js';
 import { Emitter } from './emit.js';
 import { resolverOf, sourceAt } from './interpolate.js';
 import { expressionTokens, JsScope, type JsValue } from './js-eval.js';
@@ -19,7 +20,8 @@ const PROXY_KEYS = new Set(['proxy', 'proxyTable']);
  *   with the `host`/`hostname` of the same object (`host: true` means all addresses: 0.0.0.0);
  * - inside a `proxy` object, `'/api': 'http://localhost:8080'` and `target: '…'` → `client`;
  * - `target`/`destination` anywhere (http-proxy-middleware, Next.js rewrites) → `client`;
- * - `hmr: { port }`/`clientPort` → `server`.
+ * - `hmr: { port }`/`clientPort` → `server`;
+ * - in Playwright/Cypress configs, `url` → `client` and the `webServer` `command` as a command line.
  *
  * @example
  * parseJsConfig({ file: 'vite.config.ts', text: "export default { server: { port: 5174 } }", vars: new Map() }, 'vite')
@@ -28,6 +30,7 @@ export function parseJsConfig(input: ParserInput, kind: DeclarationKind): Parsed
   const lines = new LineIndex(input.text);
   const out = new Emitter(lines, input.file, kind);
   const tokens = tokenizeJs(input.text);
+  const testRunner = isTestRunnerConfig(input.file);
   const scope = new JsScope(tokens, input.text, lines, input.file, resolverOf(input.vars, input.origins));
   // One frame per open { or [: the property it is the value of, and what we saw inside it.
   interface Frame { key: string | null; brace: string; ports: { value: JsValue; offset: number }[]; host: string | null }
@@ -84,8 +87,13 @@ export function parseJsConfig(input: ParserInput, kind: DeclarationKind): Parsed
     if (inProxy() && (key === 'target' || PROXY_KEYS.has(top.key ?? ''))) {
       // `'/api': 'http://localhost:8080'` (Vite's shorthand) or `target: '…'` inside a proxy.
       client(scope.evaluate(value), first.offset, true);
-    } else if (CLIENT_KEYS.has(key)) {
+    } else if (CLIENT_KEYS.has(key) || (testRunner && key === 'url')) {
       client(scope.evaluate(value), first.offset, key !== 'target');
+    } else if (testRunner && key === 'command') {
+      // Playwright's `webServer: { command: 'npm run dev -- --port 5173' }`: the server it starts.
+      const evaluated = scope.evaluate(value);
+      const line = lines.lineOf(first.offset);
+      if (evaluated.kind === 'value') out.command(readCommandLine(evaluated.exp.text, { resolve: resolverOf(input.vars, input.origins), at: { file: input.file, line } }), () => line);
     } else if (key === 'port' || key === 'clientPort') {
       const evaluated = scope.evaluate(value);
       if (evaluated.kind !== 'bool') top.ports.push({ value: evaluated, offset: t.offset });
@@ -139,6 +147,10 @@ export function isSetupProxy(path: string): boolean {
 /** Angular's dev-server proxy written as code: proxy.conf.js, proxy.config.mjs. */
 export function isAngularProxyScript(path: string): boolean {
   return new RegExp(String.raw`(^|/)proxy\.conf(ig)?(\.[\w-]+)?${JS}`).test(path);
+}
+/** Playwright's and Cypress's configuration: the app's `baseURL` and the `webServer` they start. */
+export function isTestRunnerConfig(path: string): boolean {
+  return new RegExp(String.raw`(^|/)(playwright|cypress)(\.[\w-]+)?\.config${JS}`).test(path);
 }
 /** Nuxt's and Astro's configuration: `server`/`devServer` ports. */
 export function isOtherDevServerConfig(path: string): boolean {

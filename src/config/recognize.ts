@@ -1,7 +1,7 @@
 import { isAngularFile, parseAngular } from './angular.js';
 import { isComposeFile, looksLikeCompose, parseCompose } from './compose.js';
 import { isEnvFile, parseEnvFile } from './env.js';
-import { isAngularProxyScript, isNextConfig, isOtherDevServerConfig, isSetupProxy, isViteConfig, isWebpackConfig, looksLikeVueCli2Config, parseJsConfig } from './js-config.js';
+import { isAngularProxyScript, isNextConfig, isOtherDevServerConfig, isSetupProxy, isTestRunnerConfig, isViteConfig, isWebpackConfig, looksLikeVueCli2Config, parseJsConfig } from './js-config.js';
 import { isLaunchJson, parseLaunchJson } from './launch-json.js';
 import { isNginxFile, parseNginx } from './nginx.js';
 import { isPackageJson, parsePackageJson } from './package-json.js';
@@ -9,7 +9,7 @@ import { isProcfile, parseProcfile } from './procfile.js';
 import { isPythonFile, parsePython } from './python.js';
 import { isRailsFile, parseRails } from './rails.js';
 import { isScriptFile, parseScript } from './scripts.js';
-import { isSpringFile, parseSpring } from './spring.js';
+import { isSpringFile, looksLikeSpring, parseSpring } from './spring.js';
 import type { ParsedFile, ParserInput } from './types.js';
 
 /** A configuration format: how to read one file of it. */
@@ -23,6 +23,7 @@ interface NamedFormat extends Format {
 }
 
 const COMPOSE: Format = { name: 'compose', parse: parseCompose };
+const SPRING: Format = { name: 'spring', parse: parseSpring };
 const VUE_CLI_2: Format = { name: 'webpack', parse: (input) => parseJsConfig(input, 'webpack') };
 
 /** The first entry whose `matches` accepts a path parses it. Order matters only for overlaps. */
@@ -34,7 +35,7 @@ const BY_NAME: readonly NamedFormat[] = [
   { name: 'next', matches: isNextConfig, parse: (input) => parseJsConfig(input, 'next') },
   { name: 'angular', matches: isAngularProxyScript, parse: (input) => parseJsConfig(input, 'angular') },
   { name: 'webpack', matches: isWebpackConfig, parse: (input) => parseJsConfig(input, 'webpack') },
-  { name: 'other', matches: (path) => isSetupProxy(path) || isOtherDevServerConfig(path), parse: (input) => parseJsConfig(input, 'other') },
+  { name: 'other', matches: (path) => isSetupProxy(path) || isOtherDevServerConfig(path) || isTestRunnerConfig(path), parse: (input) => parseJsConfig(input, 'other') },
   { name: 'angular', matches: isAngularFile, parse: parseAngular },
   { name: 'nginx', matches: isNginxFile, parse: parseNginx },
   { name: 'procfile', matches: isProcfile, parse: parseProcfile },
@@ -60,7 +61,8 @@ const NOT_COMPOSE_DIRS = /(^|\/)(locales?|i18n|lang|translations|\.github|\.gitl
 
 /**
  * Files whose name does not say whether they are configuration but whose content may: YAML (a
- * Compose file meant for `-f`, e.g. src/main/docker/app.yml) and vue-cli 2's config/index.js.
+ * Compose file meant for `-f`, e.g. src/main/docker/app.yml; Spring Cloud Config's per-service
+ * files) and vue-cli 2's config/index.js.
  */
 export function needsContent(path: string): boolean {
   if (formatByName(path) !== undefined) return false;
@@ -76,6 +78,7 @@ export function needsContent(path: string): boolean {
  */
 export function formatByContent(path: string, head: string): Format | undefined {
   if (/\.ya?ml$/.test(path) && looksLikeCompose(head)) return COMPOSE;
+  if (/\.ya?ml$/.test(path) && looksLikeSpring(head)) return SPRING;
   if (looksLikeVueCli2Config(path, head)) return VUE_CLI_2;
   return undefined;
 }

@@ -6,6 +6,15 @@ import type { ParsedFile, ParserInput } from './types.js';
 import { addressOf, resolvePort } from './values.js';
 import { parseYamlDocuments } from './yaml-doc.js';
 
+/**
+ * A YAML file whose name is not Spring's but whose content is Spring Boot configuration (a Spring
+ * Cloud Config repository's `shared/account-service.yml`): a top-level `spring:`, `server:`,
+ * `management:` or `eureka:` key.
+ */
+export function looksLikeSpring(text: string): boolean {
+  return /^(spring|server|management|eureka):[ \t]*(#.*)?\r?$/m.test(text);
+}
+
 /** application.properties / application-dev.yml / bootstrap.yaml, anywhere (src/main/resources). */
 export function isSpringFile(path: string): boolean {
   return /(^|\/)(application|bootstrap)(-[\w-]+)?\.(properties|ya?ml)$/.test(path);
@@ -72,7 +81,7 @@ function flattenYaml(node: unknown, prefix: string, out: Setting[], depth = 0): 
 }
 
 /** Keys whose value is one or more addresses the application connects to. */
-const CLIENT_KEY = /(^|[.-])(url|uri|urls|uris|address|addresses|base-url|endpoint|bootstrap-servers|defaultzone|default-zone|nodes|import)(\[\d+\])?$/i;
+const CLIENT_KEY = /(^|[.-])(url|uri|urls|uris|address|addresses|base-url|endpoint|bootstrap-servers|defaultzone|default-zone|nodes|import)(\[\d+\])?$|[a-z](Url|Uri|Urls|Uris)(\[\d+\])?$/i;
 
 /**
  * Spring Boot: `server.port`/`management.server.port` (host from `server.address`) → `server`;

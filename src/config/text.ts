@@ -132,7 +132,8 @@ export function readAddress(raw: string): AddressRead | null {
   }
   const bare = toPort(text);
   if (bare !== null) return { ok: true, host: null, port: bare, portStart: base, portEnd: base + text.length };
-  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(text);
+  // The scheme may itself be an expression (`http${tls ? 's' : ''}://localhost:8080`): the port still reads.
+  const scheme = /^((?:[a-z][a-z0-9+.-]*|\$\{[^}]*\})+):\/\//i.exec(text);
   if (scheme) {
     const authorityStart = scheme[0].length;
     const authorityEnd = scanTo(text, authorityStart, '/?#,; \t');
