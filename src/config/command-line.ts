@@ -1,5 +1,5 @@
 import { expand, resolverOf, sourceAt, type Expansion, type Place, type Resolver } from './interpolate.js';
-import { normalizeHost, readAddress, toPort } from './text.js';
+import { explicitPort, normalizeHost, readAddress, toPort } from './text.js';
 import type { DeclarationNetwork, DeclarationProtocol, DeclarationRole, ValueSource, Variables } from './types.js';
 import { unknownReason } from './values.js';
 
@@ -118,6 +118,10 @@ const LONG_PORT_FLAGS = new Set(['--port', '--http-port', '--listen-port', '--se
 const HOST_FLAGS = new Set(['--host', '-H', '--hostname', '--bind-address', '--addr']);
 /** Flags whose value is an address (`host:port`, a URL, or a port). */
 const ADDRESS_FLAGS = new Set(['--bind', '-b', '--listen', '-l', '-S', '--address']);
+/** A flag named for a port: `-metricsPort`, `--metrics-port`, `--http.port`, `--grpc_port`. */
+const NAMED_PORT_FLAG = /^--?(?:[\w.-]*[-_.][Pp]ort|\w*[a-z]Port)$/;
+/** A flag named for an address: `--rpc-host`, `--redis-url`, `--broker`, `--api-endpoint`. */
+const NAMED_ADDRESS_FLAG = /^--?[\w.-]*(host|addr|address|url|uri|endpoint|brokers?|servers?)$/i;
 /** wait-on's options that take a value (times in ms), so that the value is not read as a port. */
 const WAIT_ON_VALUE_FLAGS = new Set(['-t', '--timeout', '-i', '--interval', '-d', '--delay', '-w', '--window', '--httpTimeout', '--tcpTimeout', '-c', '--config']);
 /** Programs whose positional arguments are addresses they connect to. */
@@ -226,7 +230,7 @@ export function readWords(rawWords: readonly string[], context: CommandContext, 
       continue;
     }
     // `--port=8000`, and the JVM's `-Dserver.port=8080` (Spring Boot's property as a system property).
-    const eq = text.startsWith('--') || text.startsWith('-D') ? text.indexOf('=') : -1;
+    const eq = text.startsWith('-') ? text.indexOf('=') : -1;
     const flag = eq === -1 ? text : text.slice(0, eq);
     const inline = eq === -1 ? undefined : ({ raw: w.raw.slice(w.raw.indexOf('=') + 1), exp: expand(w.raw.slice(w.raw.indexOf('=') + 1), dialect, context.resolve, context.at) } satisfies Word);
     const valueWord = inline ?? rest[j + 1];
@@ -250,6 +254,18 @@ export function readWords(rawWords: readonly string[], context: CommandContext, 
       if (address !== null) found.push(address);
       else if ((flag === '-b' || flag === '--bind') && valueWord.exp.complete) host = normalizeHost(valueWord.exp.text);
       j += took;
+    } else if (NAMED_PORT_FLAG.test(flag) && valueWord !== undefined && !isClient) {
+      // `-metricsPort=9091`, `--metrics-port 9100`, `--http.port=8080`: more ports of the server.
+      const port = portOf(valueWord, true);
+      if (port !== null) {
+        found.push({ ...port, role: 'server' });
+        j += took;
+      }
+    } else if (NAMED_ADDRESS_FLAG.test(flag) && valueWord !== undefined && !HOST_FLAGS.has(flag)) {
+      // `--rpc-host=taskbroker:50051`, `--redis-url redis://cache:6379`: a service it connects to.
+      const address = explicitPort(valueWord.exp.text) ? addressFound(valueWord) : null;
+      if (address !== null) found.push({ ...address, role: 'client' });
+      if (address !== null) j += took;
     } else if (program === 'dockerize' && flag === '-wait' && valueWord !== undefined) {
       const address = addressFound(valueWord);
       if (address !== null) found.push({ ...address, role: 'client' });
@@ -269,9 +285,9 @@ export function readWords(rawWords: readonly string[], context: CommandContext, 
     for (const w of positional) {
       const address = addressFound({ raw: w.raw, exp: expand(w.raw.replace(/^(tcp|http-get|https-get):/, (m) => (m === 'tcp:' ? '' : `${m.slice(0, -5)}:`)), dialect, context.resolve, context.at) });
       // The wait tools name services (`tcp:3000`, `db:5432`); curl and wget mostly download, so only
-      // a URL with an explicit port (a health check of the project's own service) declares one.
-      const explicit = /:\d+|:\$|:\{/.test(w.exp.text.replace(/^[a-z]+:\/\//, ''));
-      if (address !== null && (program.startsWith('wait') || program === 'dockerize' || (address.host !== null && explicit))) found.push({ ...address, role: 'client' });
+      // a URL with an explicit port, or to the machine itself (a health check), declares one.
+      const checksItself = address !== null && address.host !== null && /^(localhost|127\.[\d.]+|::1|0\.0\.0\.0)$/.test(address.host);
+      if (address !== null && (program.startsWith('wait') || program === 'dockerize' || (address.host !== null && (explicitPort(w.exp.text) || checksItself)))) found.push({ ...address, role: 'client' });
     }
   } else if (/^(nc|ncat|telnet)$/.test(program) && positional.length >= 2) {
     const port = portOf(positional[1] as Word, false);

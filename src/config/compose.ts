@@ -256,8 +256,7 @@ function readEnvironment(out: Emitter, node: unknown, service: Service, resolve:
   }
   const all = new Map(entries.map((e) => [e.key, e.value.text]));
   for (const e of entries) {
-    const found = classifyEnvValue(e.key, e.value, (prefix) => hostFrom(all, prefix), 'server');
-    if (found !== null) out.outcome(e.line, found.role, found.outcome, { network: service.network, service: service.name });
+    for (const found of classifyEnvValue(e.key, e.value, (prefix) => hostFrom(all, prefix), 'server')) out.outcome(e.line, found.role, found.outcome, { network: service.network, service: service.name });
   }
 }
 
@@ -315,7 +314,12 @@ function readCommand(out: Emitter, source: string, node: unknown, service: Servi
     words = words.slice(1);
     offsets = offsets.slice(1);
   }
-  const lineOf = (word: string): number => out.lines.lineOf(offsets[words.indexOf(word)] ?? offsets[0] ?? 0);
+  // The item the word came from (a word of `bash -c "…"` is inside one item).
+  const lineOf = (word: string): number => {
+    const index = words.indexOf(word);
+    const at = index !== -1 ? index : words.findIndex((w) => w.includes(word));
+    return out.lines.lineOf(offsets[at] ?? offsets[0] ?? 0);
+  };
   out.command(asClients(readWords(words, context(lineOf(words[0] ?? ''))), healthcheck), lineOf, extras);
 }
 

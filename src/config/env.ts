@@ -132,8 +132,7 @@ export function parseEnvFile(input: ParserInput): ParsedFile {
   for (const a of assignments) {
     const expansion = expansions.get(a.key);
     if (lastLine.get(a.key) !== a.line || expansion === undefined) continue;
-    const found = classifyEnvValue(a.key, expansion, (prefix) => hostFrom(context, prefix), 'unknown');
-    if (found !== null) out.outcome(a.line, found.role, found.outcome);
+    for (const found of classifyEnvValue(a.key, expansion, (prefix) => hostFrom(context, prefix), 'unknown')) out.outcome(a.line, found.role, found.outcome);
   }
   return out.result();
 }

@@ -315,3 +315,20 @@ export function resolverOf(
     return { value, source: origin === undefined ? null : { variable: name, from: 'env-file', file: origin.file, line: origin.line } };
   };
 }
+
+/** A comma-separated value's items, each an expansion of its own (pieces kept in place). */
+export function splitList(value: Expansion): Expansion[] {
+  const items: Expansion[] = [];
+  let start = 0;
+  for (const part of value.text.split(',')) {
+    const from = start + (part.length - part.trimStart().length);
+    const to = start + part.trimEnd().length;
+    items.push({
+      text: value.text.slice(from, to),
+      complete: !value.pieces.some((p) => !p.resolved && p.start < to && p.end > from),
+      pieces: value.pieces.filter((p) => p.start < to && p.end > from).map((p) => ({ ...p, start: Math.max(0, p.start - from), end: Math.min(to, p.end) - from })),
+    });
+    start += part.length + 1;
+  }
+  return items;
+}

@@ -36,8 +36,7 @@ export function parseLaunchJson(input: ParserInput): ParsedFile {
       if (value !== null) env.set(key, value);
     }
     for (const [key, node] of properties(envNode)) {
-      const found = classifyEnvValue(key, expand(env.get(key) ?? '', 'shell', resolve, at(node)), (prefix) => hostFrom(env, prefix), 'server');
-      if (found !== null) out.outcome(lines.lineOf(node.offset), found.role, found.outcome);
+      for (const found of classifyEnvValue(key, expand(env.get(key) ?? '', 'shell', resolve, at(node)), (prefix) => hostFrom(env, prefix), 'server')) out.outcome(lines.lineOf(node.offset), found.role, found.outcome);
     }
     for (const argsName of ['args', 'runtimeArgs']) {
       const argsNode = property(config, argsName);

@@ -72,8 +72,7 @@ export function parseScript(input: ParserInput): ParsedFile {
     const assignEnv = (name: string, value: string, plainRole: 'server' | 'unknown', literal = false): void => {
       const expansion = literal ? { text: value, complete: true, pieces: [] } : expand(value, 'shell', vars.resolve, { file: input.file, line });
       vars.assign(name, expansion.text, input.file, line, expansion.pieces.find((p) => p.source !== null)?.source ?? null);
-      const found = classifyEnvValue(name, expansion, (prefix) => hostFrom(vars, prefix), plainRole);
-      if (found !== null) out.outcome(line, found.role, found.outcome, { network });
+      for (const found of classifyEnvValue(name, expansion, (prefix) => hostFrom(vars, prefix), plainRole)) out.outcome(line, found.role, found.outcome, { network });
     };
     if (makefile) {
       text = text.replace(/\$\(([A-Za-z_]\w*)\)/g, '$${$1}').replace(/\$\$/g, '$');

@@ -1,6 +1,6 @@
 import { isMap, isScalar, isSeq } from 'yaml';
 import { Emitter } from './emit.js';
-import { expand, resolverOf, type Expansion, type Resolver } from './interpolate.js';
+import { expand, resolverOf, splitList, type Expansion, type Resolver } from './interpolate.js';
 import { LineIndex, normalizeHost } from './text.js';
 import type { ParsedFile, ParserInput } from './types.js';
 import { addressOf, resolvePort } from './values.js';
@@ -142,18 +142,8 @@ export function parseSpring(input: ParserInput): ParsedFile {
 
 /** The addresses of a comma-separated value, each without Spring Cloud's `optional:`/`configserver:` prefixes. */
 function splitAddresses(value: Expansion): Expansion[] {
-  const items: Expansion[] = [];
-  let start = 0;
-  for (const part of value.text.split(',')) {
-    const prefix = /^\s*(optional:)?(configserver:|configtree:|file:|classpath:)?/.exec(part)?.[0] ?? '';
-    const from = start + prefix.length;
-    const to = start + part.length;
-    items.push({
-      text: value.text.slice(from, to),
-      complete: !value.pieces.some((p) => !p.resolved && p.start < to && p.end > from),
-      pieces: value.pieces.filter((p) => p.start < to && p.end > from).map((p) => ({ ...p, start: Math.max(0, p.start - from), end: Math.min(to, p.end) - from })),
-    });
-    start = to + 1;
-  }
-  return items;
+  return splitList(value).map((item) => {
+    const prefix = /^(optional:)?(configserver:|configtree:|file:|classpath:)?/.exec(item.text)?.[0] ?? '';
+    return { text: item.text.slice(prefix.length), complete: item.complete, pieces: item.pieces.map((p) => ({ ...p, start: Math.max(0, p.start - prefix.length), end: Math.max(0, p.end - prefix.length) })) };
+  });
 }

@@ -133,7 +133,8 @@ export function readAddress(raw: string): AddressRead | null {
   const bare = toPort(text);
   if (bare !== null) return { ok: true, host: null, port: bare, portStart: base, portEnd: base + text.length };
   // The scheme may itself be an expression (`http${tls ? 's' : ''}://localhost:8080`): the port still reads.
-  const scheme = /^((?:[a-z][a-z0-9+.-]*|\$\{[^}]*\})+):\/\//i.exec(text);
+  // (One quantifier over alternatives that cannot overlap: a long base64 value must not backtrack.)
+  const scheme = /^((?:[a-z]|\$\{[^}]*\})(?:[a-z0-9+.-]|\$\{[^}]*\})*):\/\//i.exec(text);
   if (scheme) {
     const authorityStart = scheme[0].length;
     const authorityEnd = scanTo(text, authorityStart, '/?#,; \t');
@@ -211,4 +212,16 @@ export function declareUnresolved(lines: LineIndex, file: string, line: number, 
 
 function placeFields(extras: DeclarationExtras): Pick<Declaration, 'protocol' | 'network' | 'service'> {
   return { protocol: extras.protocol ?? 'tcp', network: extras.network ?? 'host', service: extras.service ?? null };
+}
+
+/**
+ * True when an address states its port (`kafka:9092`, `http://api:4000/x`, `http://localhost:${P}`),
+ * with a host that is a name or an IPv4 address: `16:9` or `12:30` are not addresses.
+ */
+export function explicitPort(text: string): boolean {
+  const rest = text.replace(/^[a-z][a-z0-9+.-]*:\/\/([^@/]*@)?/i, '');
+  const match = /^(\[[^\]]+\]|[^:/?#\s]+):(\d{1,5}|\$\{[^}]*\}|\$\w+)(?:[/?#]|$)/.exec(rest);
+  if (match === null) return false;
+  const host = match[1] ?? '';
+  return /[A-Za-z]/.test(host) || /^\d+\.\d+\.\d+\.\d+$/.test(host) || host.startsWith('[');
 }
