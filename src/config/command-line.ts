@@ -195,7 +195,8 @@ export function readWords(rawWords: readonly string[], context: CommandContext, 
   const inspectWords = [...words.filter((w) => /^--inspect(-brk|-port)?(=|$)/.test(w.raw)), ...[...(env.get('NODE_OPTIONS')?.raw.split(/\s+/) ?? [])].filter((w) => /^--inspect/.test(w)).map((raw) => ({ raw, exp: expand(raw, dialect, context.resolve, context.at) }))];
   for (const w of inspectWords) found.push(...inspectPort(w));
   // Java's debugger: `-agentlib:jdwp=transport=dt_socket,server=y,address=*:5005`, in any word.
-  for (const w of words) found.push(...jdwpPort(w), ...devTcp(w));
+  // (A quoted word with spaces is a command line of its own, read below: not twice.)
+  for (const w of words.filter((x) => !/\s/.test(x.exp.text))) found.push(...jdwpPort(w), ...devTcp(w));
 
   let program = basename(words[i]?.raw ?? '');
   // An exec-form command that starts with a flag (Compose `command: ["--port", "8000"]`): the
@@ -281,7 +282,9 @@ export function readWords(rawWords: readonly string[], context: CommandContext, 
       positional.push(w);
     }
   }
-  if (POSITIONAL_CLIENTS.has(program)) {
+  // `curl --unix-socket /run/x.sock http://localhost/`: the URL only names the request.
+  const overUnixSocket = rest.some((w) => w.raw === '--unix-socket' || w.raw.startsWith('--unix-socket='));
+  if (POSITIONAL_CLIENTS.has(program) && !overUnixSocket) {
     for (const w of positional) {
       const address = addressFound({ raw: w.raw, exp: expand(w.raw.replace(/^(tcp|http-get|https-get):/, (m) => (m === 'tcp:' ? '' : `${m.slice(0, -5)}:`)), dialect, context.resolve, context.at) });
       // The wait tools name services (`tcp:3000`, `db:5432`); curl and wget mostly download, so only
@@ -329,19 +332,23 @@ function portOf(w: Word, anyVariable: boolean): Found | null {
 
 /** A word that is an address (`0.0.0.0:8000`, `http://localhost:3000`), or null. */
 function addressFound(w: Word): Found | null {
+  // `%PORT%`: Windows' cmd expands it at run time.
+  if (/^%\w+%$/.test(w.exp.text)) return { host: null, port: null, value: w.exp.text, reason: `${w.exp.text} is set at run time (cmd.exe), not in the project's files`, word: w.raw, protocol: 'tcp' };
   const read = readAddress(w.exp.text);
   if (read === null) return null;
   if (read.ok) return { host: read.host, port: read.port, via: sourceAt(w.exp, read.portStart, read.portEnd), word: w.raw, protocol: 'tcp' };
   return { host: read.host, port: null, value: read.value, reason: unknownReason(read.value), word: w.raw, protocol: 'tcp' };
 }
 
-/** `--inspect` (Node's default port, 9229), `--inspect=9230`, `--inspect-brk=0.0.0.0:9229`. */
+/** `--inspect` (Node's default port, 9229), `--inspect=9230`, `--inspect=0.0.0.0`, `--inspect-brk=0.0.0.0:9229`. */
 function inspectPort(w: Word): Found[] {
   const eq = w.exp.text.indexOf('=');
   if (eq === -1) return /^--inspect(-brk)?$/.test(w.exp.text) ? [{ host: null, port: 9229, via: null, word: w.raw, protocol: 'tcp', role: 'server' }] : [];
-  const value: Word = { raw: w.raw, exp: expand(w.exp.text.slice(eq + 1), 'shell') };
-  const address = addressFound(value);
-  return address === null ? [] : [{ ...address, role: 'server' }];
+  const text = w.exp.text.slice(eq + 1);
+  const address = addressFound({ raw: w.raw, exp: expand(text, 'shell') });
+  if (address !== null) return [{ ...address, role: 'server' }];
+  // `--inspect=0.0.0.0`: a host alone, on Node's default port.
+  return /^[\w.-]+$|^\[[\da-f:]+\]$/i.test(text) ? [{ host: normalizeHost(text), port: 9229, via: null, word: w.raw, protocol: 'tcp', role: 'server' }] : [];
 }
 
 /** The JDWP debug port a JVM option opens (`address=5005`, `address=*:5005`, `-Xrunjdwp:…`). */

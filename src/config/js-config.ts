@@ -1,9 +1,9 @@
 import { readCommandLine } from './command-line.js';
 import { Emitter } from './emit.js';
 import { resolverOf, sourceAt } from './interpolate.js';
-import { expressionTokens, JsScope, type JsValue } from './js-eval.js';
+import { expressionTokens, JsScope, matching, splitArguments, type JsValue } from './js-eval.js';
 import { tokenizeJs, type JsToken } from './js-tokens.js';
-import { LineIndex, normalizeHost, toPort } from './text.js';
+import { explicitPort, LineIndex, normalizeHost, toPort } from './text.js';
 import type { DeclarationKind, ParsedFile, ParserInput } from './types.js';
 import { addressOf, unknownReason } from './values.js';
 
@@ -54,6 +54,30 @@ export function parseJsConfig(input: ParserInput, kind: DeclarationKind): Parsed
     if (value.kind === 'value') out.outcome(line, 'client', addressOf(value.exp));
     else if (value.kind === 'unknown' && reportUnknown) out.unknown(line, 'client', null, value.text, unknownJsReason(value));
   };
+  const addressWithPort = (value: readonly JsToken[], first: JsToken): void => {
+    const evaluated = scope.evaluate(value);
+    if (evaluated.kind === 'value' && explicitPort(evaluated.exp.text) && /^[a-z][\w+.-]*:\/\//i.test(evaluated.exp.text)) client(evaluated, first.offset, false);
+  };
+  // `app.listen(3000)`, `server.listen(port, '0.0.0.0')`; `listen({ port })` is read as an object.
+  const listenCall = (at: number): void => {
+    const close = matching(tokens, at + 1);
+    if (close === -1) return;
+    const args = splitArguments(tokens.slice(at + 2, close));
+    const portArg = args[0];
+    if (portArg === undefined || portArg[0]?.value === '{' || portArg.some((x) => x.value === 'function' || (x.value === '=' && portArg[portArg.indexOf(x) + 1]?.value === '>'))) return;
+    const value = scope.evaluate(portArg);
+    const hostArg = args[1];
+    const hostValue = hostArg === undefined ? null : scope.evaluate(hostArg);
+    const host = hostValue?.kind === 'value' && hostValue.exp.complete && !/^\d+$/.test(hostValue.exp.text) ? normalizeHost(hostValue.exp.text) : null;
+    const line = lines.lineOf(tokens[at]?.offset ?? 0);
+    if (value.kind === 'value') {
+      const port = toPort(value.exp.text);
+      if (port !== null) out.port(line, 'server', host, port, { via: sourceAt(value.exp, 0, value.exp.text.length) });
+      else if (!value.exp.complete) out.unknown(line, 'server', host, value.exp.text, unknownReason(value.exp.text));
+    } else if (value.kind === 'unknown') {
+      out.unknown(line, 'server', host, value.text, unknownJsReason(value));
+    }
+  };
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i] as JsToken;
     const next = tokens[i + 1];
@@ -73,6 +97,16 @@ export function parseJsConfig(input: ParserInput, kind: DeclarationKind): Parsed
       continue;
     }
     const previous = tokens[i - 1];
+    if (t.type === 'ident' && t.value === 'listen' && previous?.value === '.' && next?.value === '(') {
+      listenCall(i);
+      continue;
+    }
+    if (t.type === 'ident' && /^(const|let|var)$/.test(t.value) && tokens[i + 2]?.value === '=' && tokens[i + 3]?.type === 'string' ) {
+      // `const API = 'http://localhost:3000'`: a service address written in the file.
+      const value = expressionTokens(tokens, i + 3, input.text);
+      if (value.length === 1) addressWithPort(value, tokens[i + 3] as JsToken);
+      continue;
+    }
     // `{ port, host }`: shorthand properties name a constant of the file.
     const shorthand = t.type === 'ident' && top.brace === '{' && (previous?.value === '{' || previous?.value === ',') && (next?.value === ',' || next?.value === '}');
     const isKey = shorthand || ((t.type === 'ident' || t.type === 'string') && next?.type === 'punct' && next.value === ':' && top.brace === '{');
@@ -82,6 +116,12 @@ export function parseJsConfig(input: ParserInput, kind: DeclarationKind): Parsed
     const value = shorthand ? [t] : valueTokens(tokens, i + 2, input.text);
     const first = value[0];
     if (first === undefined || first.value === '{' || first.value === '[') continue;
+    const handled = inProxy() || CLIENT_KEYS.has(key) || key === 'port' || key === 'clientPort' || key === 'host' || key === 'hostname' || (testRunner && (key === 'url' || key === 'command'));
+    if (!handled && value.length === 1 && first.type === 'string') {
+      // `proxypath: 'http://cangdu.org:8001'`: any other address with its own port.
+      addressWithPort(value, first);
+      continue;
+    }
     const isFunction = value.some((x, k) => x.value === '=' && value[k + 1]?.value === '>') || first.value === 'function' || first.value === 'async';
     if (isFunction) continue;
     if (inProxy() && (key === 'target' || PROXY_KEYS.has(top.key ?? ''))) {
@@ -157,9 +197,22 @@ export function isOtherDevServerConfig(path: string): boolean {
   return new RegExp(String.raw`(^|/)(nuxt|astro)\.config${JS}`).test(path);
 }
 /**
+ * A Node program that listens (Express, Koa, http.createServer, vue-cli 2's build/dev-server.js):
+ * a server/app/index/main/dev-server script near the top of the project whose text calls `.listen(`.
+ */
+export function looksLikeNodeServer(path: string, text: string): boolean {
+  return isNodeEntryName(path) && /\.listen\(/.test(text);
+}
+
+/** Names Node programs that start servers go by, at most three folders deep. */
+export function isNodeEntryName(path: string): boolean {
+  return new RegExp(String.raw`^([\w.-]+/){0,3}(server|app|index|main|dev-server|devServer|preview|start|www)${JS}`).test(path) && !/(^|\/)(src\/(components|pages|views|assets)|test|tests|__tests__)\//.test(path);
+}
+
+/**
  * vue-cli 2's config/index.js (`dev: { port: 8080, proxyTable: {…} }`): a common name, so only
  * when its content says so.
  */
 export function looksLikeVueCli2Config(path: string, text: string): boolean {
-  return /(^|\/)config\/index\.js$/.test(path) && /\bproxyTable\b|\bautoOpenBrowser\b/.test(text);
+  return /(^|\/)config\/index\.js$/.test(path) && /\bproxyTable\b|\bautoOpenBrowser\b|\bassetsSubDirectory\b/.test(text);
 }

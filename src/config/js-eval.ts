@@ -26,6 +26,8 @@ export class JsScope {
   private readonly bindings = new Map<string, Binding>();
   /** Identifiers that stand for the environment: `process.env`, `loadEnv(…)`, `wrapperEnv(env)`. */
   private readonly envObjects = new Set<string>();
+  /** Names declared more than once. */
+  private readonly ambiguous = new Set<string>();
 
   constructor(
     tokens: readonly JsToken[],
@@ -52,7 +54,10 @@ export class JsScope {
         if (tokens[k]?.value === ':') k = skipType(tokens, k + 1);
         if (tokens[k]?.value !== '=' || tokens[k + 1]?.value === '=') continue;
         const init = expressionTokens(tokens, k + 1, this.text);
-        if (!this.bindings.has(target.value)) this.bindings.set(target.value, { tokens: init, line: this.lines.lineOf(target.offset) });
+        // Declared twice (`case 'local': var target = …; case 'online': var target = …`): which
+        // value applies depends on the run, so the name has no value of its own.
+        if (this.bindings.has(target.value)) this.ambiguous.add(target.value);
+        else this.bindings.set(target.value, { tokens: init, line: this.lines.lineOf(target.offset) });
         if (this.isEnvSource(init)) this.envObjects.add(target.value);
       } else if (target.value === '{') {
         this.collectDestructuring(tokens, i + 1);
@@ -158,7 +163,7 @@ export class JsScope {
 
   private variable(ident: JsToken, depth: number): JsValue {
     const binding = this.bindings.get(ident.value);
-    if (binding === undefined) return { kind: 'unknown', text: ident.value, envName: null };
+    if (binding === undefined || this.ambiguous.has(ident.value)) return { kind: 'unknown', text: ident.value, envName: null };
     if (binding.envName !== undefined) {
       const fromEnv = this.env(binding.envName, ident.value);
       if (fromEnv.kind !== 'unknown' || binding.tokens.length === 0) return fromEnv;
@@ -265,6 +270,11 @@ export function matching(tokens: readonly JsToken[], open: number): number {
     }
   }
   return -1;
+}
+
+/** A call's arguments: its tokens split on commas at depth 0. */
+export function splitArguments(tokens: readonly JsToken[]): JsToken[][] {
+  return splitTop(tokens, ',');
 }
 
 /** Splits tokens on a one-character separator at bracket depth 0. */

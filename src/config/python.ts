@@ -91,6 +91,8 @@ class PyScope {
     if (tokens.length === 1 && first.type === 'string') return { kind: 'value', exp: plain(first.value) };
     if (tokens.length === 2 && first.type === 'ident' && /^[fF]$/.test(first.value) && tokens[1]?.type === 'string') return this.fString(tokens[1], depth);
     if (tokens.length === 1 && first.type === 'ident') return this.variable(first, depth);
+    const formatted = this.formatted(tokens, depth);
+    if (formatted !== null) return formatted;
     const open = tokens.findIndex((x) => x.value === '(' || x.value === '[');
     const callee = tokens.slice(0, open).map((x) => x.value).join('');
     if (open > 0 && matching(tokens, open) === tokens.length - 1) {
@@ -127,29 +129,58 @@ class PyScope {
 
   /** `f"0.0.0.0:{port}"`: each `{expr}` evaluated, the others left as written. */
   private fString(token: JsToken, depth: number): PyValue {
-    let text = '';
-    const pieces: Piece[] = [];
-    let complete = true;
-    for (const part of token.value.split(/(\{[^{}]*\})/)) {
-      if (!/^\{[^{}]*\}$/.test(part)) {
-        text += part;
-        continue;
-      }
-      const value = this.evaluate(tokenizeJs(part.slice(1, -1).replace(/[!:].*$/, '')), depth + 1);
-      const start = text.length;
-      if (value.kind === 'value') {
-        text += value.exp.text;
-        pieces.push({ start, end: text.length, source: value.exp.pieces.find((p) => p.source !== null)?.source ?? null, resolved: true });
-      } else {
-        text += value.envName === null ? part : `\${${value.envName}}`;
-        pieces.push({ start, end: text.length, source: null, resolved: false });
-        complete = false;
-      }
+    return fill(token.value, /\{[^{}]*\}/g, (part) => this.evaluate(tokenizeJs(part.slice(1, -1).replace(/[!:].*$/, '')), depth + 1));
+  }
+
+  /** `"[::]:{}".format(port)`, `"0.0.0.0:%s" % port`: placeholders filled with the arguments in order. */
+  private formatted(tokens: readonly JsToken[], depth: number): PyValue | null {
+    const template = tokens[0];
+    if (template?.type !== 'string') return null;
+    if (tokens[1]?.value === '.' && tokens[2]?.value === 'format' && tokens[3]?.value === '(' && matching(tokens, 3) === tokens.length - 1) {
+      const args = splitPunct(tokens.slice(4, -1), ',');
+      let next = 0;
+      return fill(template.value, /\{(\d*)[^{}]*\}/g, (part) => {
+        const index = /^\{(\d+)/.exec(part)?.[1];
+        const arg = args[index === undefined ? next++ : Number(index)];
+        return arg === undefined ? { kind: 'unknown', text: part, envName: null } : this.evaluate(arg, depth + 1);
+      });
     }
-    return { kind: 'value', exp: { text, complete, pieces } };
+    if (tokens[1]?.value === '%' && tokens.length > 2) {
+      const rest = tokens.slice(2);
+      const args = rest[0]?.value === '(' && matching(rest, 0) === rest.length - 1 ? splitPunct(rest.slice(1, -1), ',') : [rest];
+      let next = 0;
+      return fill(template.value, /%[sdr]/g, () => {
+        const arg = args[next++];
+        return arg === undefined ? { kind: 'unknown', text: '%s', envName: null } : this.evaluate(arg, depth + 1);
+      });
+    }
+    return null;
   }
 }
 
+/** A template's text with each placeholder replaced by its value; one without a value stays as written. */
+function fill(template: string, placeholder: RegExp, valueOf: (part: string) => PyValue): PyValue {
+  let text = '';
+  const pieces: Piece[] = [];
+  let complete = true;
+  let last = 0;
+  for (const match of template.matchAll(placeholder)) {
+    text += template.slice(last, match.index);
+    last = match.index + match[0].length;
+    const value = valueOf(match[0]);
+    const start = text.length;
+    if (value.kind === 'value') {
+      text += value.exp.text;
+      pieces.push({ start, end: text.length, source: value.exp.pieces.find((p) => p.source !== null)?.source ?? null, resolved: true });
+    } else {
+      text += value.envName === null ? match[0] : `\${${value.envName}}`;
+      pieces.push({ start, end: text.length, source: null, resolved: false });
+      complete = false;
+    }
+  }
+  text += template.slice(last);
+  return { kind: 'value', exp: { text, complete, pieces } };
+}
 
 function stringOf(tokens: readonly JsToken[] | undefined): string | null {
   return tokens?.length === 1 && tokens[0]?.type === 'string' ? tokens[0].value : null;

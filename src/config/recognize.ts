@@ -1,9 +1,10 @@
 import { isAngularFile, parseAngular } from './angular.js';
 import { isComposeFile, looksLikeCompose, parseCompose } from './compose.js';
 import { isEnvFile, parseEnvFile } from './env.js';
-import { isAngularProxyScript, isNextConfig, isOtherDevServerConfig, isSetupProxy, isTestRunnerConfig, isViteConfig, isWebpackConfig, looksLikeVueCli2Config, parseJsConfig } from './js-config.js';
+import { isAngularProxyScript, isNextConfig, isNodeEntryName, looksLikeNodeServer, isOtherDevServerConfig, isSetupProxy, isTestRunnerConfig, isViteConfig, isWebpackConfig, looksLikeVueCli2Config, parseJsConfig } from './js-config.js';
 import { isLaunchJson, parseLaunchJson } from './launch-json.js';
 import { isNginxFile, parseNginx } from './nginx.js';
+import { looksLikeNginxUnit, parseNginxUnit } from './nginx-unit.js';
 import { isPackageJson, parsePackageJson } from './package-json.js';
 import { isProcfile, parseProcfile } from './procfile.js';
 import { isPythonFile, parsePython } from './python.js';
@@ -24,6 +25,8 @@ interface NamedFormat extends Format {
 
 const COMPOSE: Format = { name: 'compose', parse: parseCompose };
 const SPRING: Format = { name: 'spring', parse: parseSpring };
+const NGINX_UNIT: Format = { name: 'nginx', parse: parseNginxUnit };
+const NODE_SERVER: Format = { name: 'other', parse: (input) => parseJsConfig(input, 'other') };
 const VUE_CLI_2: Format = { name: 'webpack', parse: (input) => parseJsConfig(input, 'webpack') };
 
 /** The first entry whose `matches` accepts a path parses it. Order matters only for overlaps. */
@@ -62,12 +65,13 @@ const NOT_COMPOSE_DIRS = /(^|\/)(locales?|i18n|lang|translations|\.github|\.gitl
 /**
  * Files whose name does not say whether they are configuration but whose content may: YAML (a
  * Compose file meant for `-f`, e.g. src/main/docker/app.yml; Spring Cloud Config's per-service
- * files) and vue-cli 2's config/index.js.
+ * files), vue-cli 2's config/index.js, Node programs that listen (server.js, app.js, index.js),
+ * and NGINX Unit's JSON configuration.
  */
 export function needsContent(path: string): boolean {
   if (formatByName(path) !== undefined) return false;
   if (/\.ya?ml$/.test(path)) return !NOT_COMPOSE_DIRS.test(path);
-  return /(^|\/)config\/index\.js$/.test(path);
+  return /(^|\/)config\/index\.js$/.test(path) || isNodeEntryName(path) || /(^|\/)[\w.-]*unit[\w.-]*\.json$/i.test(path);
 }
 
 /**
@@ -80,5 +84,7 @@ export function formatByContent(path: string, head: string): Format | undefined 
   if (/\.ya?ml$/.test(path) && looksLikeCompose(head)) return COMPOSE;
   if (/\.ya?ml$/.test(path) && looksLikeSpring(head)) return SPRING;
   if (looksLikeVueCli2Config(path, head)) return VUE_CLI_2;
+  if (looksLikeNodeServer(path, head)) return NODE_SERVER;
+  if (looksLikeNginxUnit(path, head)) return NGINX_UNIT;
   return undefined;
 }
