@@ -263,10 +263,14 @@ export function readWords(rawWords: readonly string[], context: CommandContext, 
         j += took;
       }
     } else if (NAMED_ADDRESS_FLAG.test(flag) && valueWord !== undefined && !HOST_FLAGS.has(flag)) {
-      // `--rpc-host=taskbroker:50051`, `--redis-url redis://cache:6379`: a service it connects to.
-      const address = explicitPort(valueWord.exp.text) ? addressFound(valueWord) : null;
-      if (address !== null) found.push({ ...address, role: 'client' });
-      if (address !== null) j += took;
+      // `--rpc-host=taskbroker:50051`, `--redis-url redis://cache:6379`: a service it connects to;
+      // `--entrypoints.http.address=:80` (any host): an address it listens on.
+      const wildcard = /^(:|0\.0\.0\.0:|\[::\]:|\*:)\d+$/.test(valueWord.exp.text);
+      const address = explicitPort(valueWord.exp.text) || wildcard ? addressFound(valueWord) : null;
+      if (address !== null) {
+        found.push({ ...address, role: wildcard ? 'server' : 'client' });
+        j += took;
+      }
     } else if (program === 'dockerize' && flag === '-wait' && valueWord !== undefined) {
       const address = addressFound(valueWord);
       if (address !== null) found.push({ ...address, role: 'client' });

@@ -8,6 +8,7 @@ import { looksLikeNginxUnit, parseNginxUnit } from './nginx-unit.js';
 import { isPackageJson, parsePackageJson } from './package-json.js';
 import { isProcfile, parseProcfile } from './procfile.js';
 import { isPythonFile, parsePython } from './python.js';
+import { isRailsDatabaseFile, parseRailsDatabase } from './rails-database.js';
 import { isRailsFile, parseRails } from './rails.js';
 import { isScriptFile, parseScript } from './scripts.js';
 import { isSpringFile, looksLikeSpring, parseSpring } from './spring.js';
@@ -44,6 +45,7 @@ const BY_NAME: readonly NamedFormat[] = [
   { name: 'procfile', matches: isProcfile, parse: parseProcfile },
   { name: 'spring', matches: isSpringFile, parse: parseSpring },
   { name: 'rails', matches: isRailsFile, parse: parseRails },
+  { name: 'rails', matches: isRailsDatabaseFile, parse: parseRailsDatabase },
   { name: 'python', matches: isPythonFile, parse: parsePython },
   { name: 'launch-json', matches: isLaunchJson, parse: parseLaunchJson },
   { name: 'script', matches: isScriptFile, parse: parseScript },
