@@ -216,6 +216,14 @@ export function readWords(rawWords: readonly string[], context: CommandContext, 
     }
   }
   const rest = words.slice(i + 1);
+  if (program === 'alias') {
+    // `alias djrun="manage.py runserver 0.0.0.0:8000"`: the command the alias runs.
+    for (const w of rest) {
+      const eq = w.raw.indexOf('=');
+      if (eq > 0 && depth < 2) merge(reading, readCommandLine(w.raw.slice(eq + 1), context, depth + 1));
+    }
+    return reading;
+  }
   const isClient = CLIENT_PROGRAMS.has(program);
   const portFlags = MYSQL_PROGRAMS.has(program) ? new Set(['-P', '--port']) : /^mongo(sh)?$/.test(program) ? new Set(['--port']) : isClient && program !== 'curl' ? PORT_FLAGS : isClient ? new Set<string>() : PORT_FLAGS;
   const hostFlags = isClient ? new Set(['-h', '--host']) : program === 'flask' ? new Set([...HOST_FLAGS, '-h']) : HOST_FLAGS;

@@ -270,7 +270,8 @@ function readLabels(out: Emitter, node: unknown, service: Service, resolve: Reso
     if (eq > 0) labels.push({ key: text.slice(0, eq), value: text.slice(eq + 1), offset: offsetOf(item) });
   }
   for (const label of labels) {
-    if (!/\.loadbalancer\.server\.port$/.test(label.key)) continue;
+    // Traefik, and caddy-gen's `virtual.port`.
+    if (!/\.loadbalancer\.server\.port$|^virtual\.port$/.test(label.key)) continue;
     const line = out.lines.lineOf(label.offset);
     const expansion = expand(label.value, 'compose', resolve, { file: out.file, line });
     const port = toPort(expansion.text);

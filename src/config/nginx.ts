@@ -10,7 +10,8 @@ import { unknownReason } from './values.js';
 export function isNginxFile(path: string): boolean {
   const base = path.slice(path.lastIndexOf('/') + 1);
   if (/^nginx([.-][\w-]+)*\.conf(\.template)?$/.test(base) || /\.nginx(\.conf)?$/.test(base) || /^[\w.-]+\.nginx\.conf$/.test(base)) return true;
-  return /(^|\/)(nginx|conf\.d|templates)\/[^/]+\.conf(\.template)?$/.test(path) || (/(^|\/)sites-(available|enabled)\/[^/]+$/.test(path) && !base.startsWith('.'));
+  // Also extension-less site files in an nginx/ folder (reverse-proxy/nginx/plausible).
+  return /(^|\/)(nginx|conf\.d|templates)\/[^/]+\.conf(\.template)?$/.test(path) || /(^|\/)nginx\/[^/.]+$/.test(path) || (/(^|\/)sites-(available|enabled)\/[^/]+$/.test(path) && !base.startsWith('.'));
 }
 
 interface Directive {

@@ -1,5 +1,7 @@
 import { isAngularFile, parseAngular } from './angular.js';
+import { isApacheFile, looksLikeApache, parseApache } from './apache.js';
 import { isComposeFile, looksLikeCompose, parseCompose } from './compose.js';
+import { isDevcontainerJson, parseDevcontainer } from './devcontainer.js';
 import { isEnvFile, parseEnvFile } from './env.js';
 import { isAngularProxyScript, isNextConfig, isNodeEntryName, looksLikeNodeServer, isOtherDevServerConfig, isSetupProxy, isTestRunnerConfig, isViteConfig, isWebpackConfig, looksLikeVueCli2Config, parseJsConfig } from './js-config.js';
 import { isLaunchJson, parseLaunchJson } from './launch-json.js';
@@ -13,6 +15,8 @@ import { isRailsFile, parseRails } from './rails.js';
 import { isScriptFile, parseScript } from './scripts.js';
 import { isSpringFile, looksLikeSpring, parseSpring } from './spring.js';
 import type { ParsedFile, ParserInput } from './types.js';
+import { isUwsgiIni, parseUwsgiIni } from './uwsgi.js';
+import { isVagrantfile, parseVagrantfile } from './vagrant.js';
 
 /** A configuration format: how to read one file of it. */
 export interface Format {
@@ -26,6 +30,7 @@ interface NamedFormat extends Format {
 
 const COMPOSE: Format = { name: 'compose', parse: parseCompose };
 const SPRING: Format = { name: 'spring', parse: parseSpring };
+const APACHE: Format = { name: 'apache', parse: parseApache };
 const NGINX_UNIT: Format = { name: 'nginx', parse: parseNginxUnit };
 const NODE_SERVER: Format = { name: 'other', parse: (input) => parseJsConfig(input, 'other') };
 const VUE_CLI_2: Format = { name: 'webpack', parse: (input) => parseJsConfig(input, 'webpack') };
@@ -42,12 +47,16 @@ const BY_NAME: readonly NamedFormat[] = [
   { name: 'other', matches: (path) => isSetupProxy(path) || isOtherDevServerConfig(path) || isTestRunnerConfig(path), parse: (input) => parseJsConfig(input, 'other') },
   { name: 'angular', matches: isAngularFile, parse: parseAngular },
   { name: 'nginx', matches: isNginxFile, parse: parseNginx },
+  { name: 'apache', matches: isApacheFile, parse: parseApache },
   { name: 'procfile', matches: isProcfile, parse: parseProcfile },
   { name: 'spring', matches: isSpringFile, parse: parseSpring },
   { name: 'rails', matches: isRailsFile, parse: parseRails },
   { name: 'rails', matches: isRailsDatabaseFile, parse: parseRailsDatabase },
   { name: 'python', matches: isPythonFile, parse: parsePython },
   { name: 'launch-json', matches: isLaunchJson, parse: parseLaunchJson },
+  { name: 'python', matches: isUwsgiIni, parse: parseUwsgiIni },
+  { name: 'other', matches: isDevcontainerJson, parse: parseDevcontainer },
+  { name: 'other', matches: isVagrantfile, parse: parseVagrantfile },
   { name: 'script', matches: isScriptFile, parse: parseScript },
 ];
 
@@ -73,7 +82,7 @@ const NOT_COMPOSE_DIRS = /(^|\/)(locales?|i18n|lang|translations|\.github|\.gitl
 export function needsContent(path: string): boolean {
   if (formatByName(path) !== undefined) return false;
   if (/\.ya?ml$/.test(path)) return !NOT_COMPOSE_DIRS.test(path);
-  return /(^|\/)config\/index\.js$/.test(path) || isNodeEntryName(path) || /(^|\/)[\w.-]*unit[\w.-]*\.json$/i.test(path);
+  return /(^|\/)config\/index\.js$/.test(path) || /\.conf$/.test(path) || isNodeEntryName(path) || /(^|\/)[\w.-]*unit[\w.-]*\.json$/i.test(path);
 }
 
 /**
@@ -88,5 +97,6 @@ export function formatByContent(path: string, head: string): Format | undefined 
   if (looksLikeVueCli2Config(path, head)) return VUE_CLI_2;
   if (looksLikeNodeServer(path, head)) return NODE_SERVER;
   if (looksLikeNginxUnit(path, head)) return NGINX_UNIT;
+  if (looksLikeApache(path, head)) return APACHE;
   return undefined;
 }

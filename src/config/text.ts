@@ -167,7 +167,7 @@ export function readAddress(raw: string): AddressRead | null {
   }
   // `localhost:$PORT`: an address whose port is a variable nobody sets. Anything else (`unix:/x`,
   // `key:value`) is not an address at all.
-  if (UNRESOLVED.test(portText) && !/\s/.test(portText) && hostText !== '') {
+  if (UNRESOLVED.test(portText) && !/\s/.test(portText) && (hostText !== '' || text.startsWith(':'))) {
     return { ok: false, host: normalizeHost(hostText), value: portText, portStart, portEnd: portStart + portText.length };
   }
   return null;
