@@ -142,7 +142,10 @@ export function readAddress(raw: string): AddressRead | null {
     const at = authority.lastIndexOf('@');
     const hostStart = authorityStart + at + 1;
     const hostEnd = text[hostStart] === '[' ? text.indexOf(']', hostStart) + 1 || authorityEnd : scanTo(text, hostStart, ':/?#,; \t');
-    const host = normalizeHost(text.slice(hostStart, Math.min(hostEnd, authorityEnd)));
+    const hostText = text.slice(hostStart, Math.min(hostEnd, authorityEnd));
+    // A placeholder (`postgresql://***`) is not a host: no address at all.
+    if (!/^([\w.%-]*|\[[^\]]*\]|\$\{[^}]*\}[\w.${}:-]*)$/.test(hostText)) return null;
+    const host = normalizeHost(hostText);
     const portText = hostEnd < authorityEnd && text[hostEnd] === ':' ? text.slice(hostEnd + 1, authorityEnd) : '';
     const portStart = base + hostEnd + 1;
     if (portText === '') {
