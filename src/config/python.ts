@@ -26,6 +26,7 @@ type PyValue = { readonly kind: 'value'; readonly exp: Expansion } | { readonly 
  */
 class PyScope {
   private readonly bindings = new Map<string, { tokens: JsToken[]; line: number }>();
+  private readonly ambiguous = new Set<string>();
 
   constructor(
     tokens: readonly JsToken[],
@@ -39,7 +40,9 @@ class PyScope {
       const previous = tokens[i - 1];
       const startsLine = previous === undefined || text.slice(previous.offset, t.offset).includes('\n');
       if (t.type !== 'ident' || !startsLine || tokens[i + 1]?.value !== '=' || tokens[i + 2]?.value === '=') continue;
-      if (!this.bindings.has(t.value)) this.bindings.set(t.value, { tokens: expressionTokens(tokens, i + 2, text), line: lines.lineOf(t.offset) });
+      // Assigned again (in another branch, or later): which value applies depends on the run.
+      if (this.bindings.has(t.value)) this.ambiguous.add(t.value);
+      else this.bindings.set(t.value, { tokens: expressionTokens(tokens, i + 2, text), line: lines.lineOf(t.offset) });
     }
   }
 
@@ -121,7 +124,7 @@ class PyScope {
 
   private variable(ident: JsToken, depth: number): PyValue {
     const binding = this.bindings.get(ident.value);
-    if (binding === undefined) return { kind: 'unknown', text: ident.value, envName: null };
+    if (binding === undefined || this.ambiguous.has(ident.value)) return { kind: 'unknown', text: ident.value, envName: null };
     const value = this.evaluate(binding.tokens, depth + 1);
     if (value.kind !== 'value') return value;
     return { kind: 'value', exp: withSource(value.exp, { variable: ident.value, from: 'assignment', file: this.file, line: binding.line }) };
