@@ -298,7 +298,9 @@ export function readWords(rawWords: readonly string[], context: CommandContext, 
   const overUnixSocket = rest.some((w) => w.raw === '--unix-socket' || w.raw.startsWith('--unix-socket='));
   if (POSITIONAL_CLIENTS.has(program) && !overUnixSocket) {
     for (const w of positional) {
-      const address = addressFound({ raw: w.raw, exp: expand(w.raw.replace(/^(tcp|http-get|https-get):/, (m) => (m === 'tcp:' ? '' : `${m.slice(0, -5)}:`)), dialect, context.resolve, context.at) });
+      // `curl localhost:9200/_cluster/health`: curl's default scheme is http.
+      const written = program === 'curl' || program === 'wget' ? w.raw.replace(/^(?![a-z][\w+.-]*:\/\/)(?=[\w.-]+:\d+\/)/i, 'http://') : w.raw;
+      const address = addressFound({ raw: w.raw, exp: expand(written.replace(/^(tcp|http-get|https-get):/, (m) => (m === 'tcp:' ? '' : `${m.slice(0, -5)}:`)), dialect, context.resolve, context.at) });
       // The wait tools name services (`tcp:3000`, `db:5432`); curl and wget mostly download, so only
       // a URL with an explicit port, or to the machine itself (a health check), declares one.
       const checksItself = address !== null && address.host !== null && /^(localhost|127\.[\d.]+|::1|0\.0\.0\.0)$/.test(address.host);

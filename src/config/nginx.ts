@@ -14,6 +14,14 @@ export function isNginxFile(path: string): boolean {
   return /(^|\/)(nginx|conf\.d|templates)\/[^/]+\.conf(\.template)?$/.test(path) || /(^|\/)nginx\/[^/.]+$/.test(path) || (/(^|\/)sites-(available|enabled)\/[^/]+$/.test(path) && !base.startsWith('.'));
 }
 
+/**
+ * A file whose name says nothing (`proxy/conf`, `site.conf` outside an nginx/ folder) but whose
+ * content is nginx's: a `server {` block with `listen` or `proxy_pass`.
+ */
+export function looksLikeNginx(text: string): boolean {
+  return /^\s*server\s*\{/m.test(text) && /^\s*(listen|proxy_pass|location)\b/m.test(text) && !/^\s*<VirtualHost/m.test(text);
+}
+
 interface Directive {
   readonly words: string[];
   readonly offset: number;

@@ -5,7 +5,7 @@ import { isDevcontainerJson, parseDevcontainer } from './devcontainer.js';
 import { isEnvFile, parseEnvFile } from './env.js';
 import { isAngularProxyScript, isNextConfig, isNodeEntryName, looksLikeNodeServer, isOtherDevServerConfig, isSetupProxy, isTestRunnerConfig, isViteConfig, isWebpackConfig, looksLikeVueCli2Config, parseJsConfig } from './js-config.js';
 import { isLaunchJson, parseLaunchJson } from './launch-json.js';
-import { isNginxFile, parseNginx } from './nginx.js';
+import { isNginxFile, looksLikeNginx, parseNginx } from './nginx.js';
 import { looksLikeNginxUnit, parseNginxUnit } from './nginx-unit.js';
 import { isPackageJson, parsePackageJson } from './package-json.js';
 import { isProcfile, parseProcfile } from './procfile.js';
@@ -30,6 +30,7 @@ interface NamedFormat extends Format {
 
 const COMPOSE: Format = { name: 'compose', parse: parseCompose };
 const SPRING: Format = { name: 'spring', parse: parseSpring };
+const NGINX: Format = { name: 'nginx', parse: parseNginx };
 const APACHE: Format = { name: 'apache', parse: parseApache };
 const NGINX_UNIT: Format = { name: 'nginx', parse: parseNginxUnit };
 const NODE_SERVER: Format = { name: 'other', parse: (input) => parseJsConfig(input, 'other') };
@@ -82,7 +83,7 @@ const NOT_COMPOSE_DIRS = /(^|\/)(locales?|i18n|lang|translations|\.github|\.gitl
 export function needsContent(path: string): boolean {
   if (formatByName(path) !== undefined) return false;
   if (/\.ya?ml$/.test(path)) return !NOT_COMPOSE_DIRS.test(path);
-  return /(^|\/)config\/index\.js$/.test(path) || /\.conf$/.test(path) || isNodeEntryName(path) || /(^|\/)[\w.-]*unit[\w.-]*\.json$/i.test(path);
+  return /(^|\/)config\/index\.js$/.test(path) || /(^|\/)([\w.-]+\.conf|conf|default|site)$/.test(path) || isNodeEntryName(path) || /(^|\/)[\w.-]*unit[\w.-]*\.json$/i.test(path);
 }
 
 /**
@@ -98,5 +99,6 @@ export function formatByContent(path: string, head: string): Format | undefined 
   if (looksLikeNodeServer(path, head)) return NODE_SERVER;
   if (looksLikeNginxUnit(path, head)) return NGINX_UNIT;
   if (looksLikeApache(path, head)) return APACHE;
+  if (/(^|\/)([\w.-]+\.conf|conf|default|site)$/.test(path) && looksLikeNginx(head)) return NGINX;
   return undefined;
 }

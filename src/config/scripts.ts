@@ -1,7 +1,7 @@
 import { kindOfProgram, readCommandLine, readWords, type CommandContext } from './command-line.js';
 import { Emitter } from './emit.js';
 import { classifyEnvValue, hostFrom } from './env-keys.js';
-import { expand, resolverOf, type Resolved, type Resolver } from './interpolate.js';
+import { expand, resolverOf, type Expansion, type Resolved, type Resolver } from './interpolate.js';
 import { LineIndex } from './text.js';
 import type { DeclarationProtocol, ParsedFile, ParserInput } from './types.js';
 import { resolvePort } from './values.js';
@@ -60,6 +60,7 @@ export function parseScript(input: ParserInput): ParsedFile {
   const makefile = /(^|\/)Makefile$/.test(input.file);
   const network = dockerfile ? ('container' as const) : ('host' as const);
   const vars = new ScriptVariables(resolverOf(input.vars, input.origins));
+  const assigned: { name: string; expansion: Expansion; plainRole: 'server' | 'unknown'; line: number }[] = [];
   for (let i = 0; i < rows.length; i++) {
     let raw = (rows[i] ?? '').replace(/\r$/, '');
     const first = i;
@@ -72,7 +73,8 @@ export function parseScript(input: ParserInput): ParsedFile {
     const assignEnv = (name: string, value: string, plainRole: 'server' | 'unknown', literal = false): void => {
       const expansion = literal ? { text: value, complete: true, pieces: [] } : expand(value, 'shell', vars.resolve, { file: input.file, line });
       vars.assign(name, expansion.text, input.file, line, expansion.pieces.find((p) => p.source !== null)?.source ?? null);
-      for (const found of classifyEnvValue(name, expansion, (prefix) => hostFrom(vars, prefix), plainRole)) out.outcome(line, found.role, found.outcome, { network });
+      // Classified at the end: `ENV PORT 8000` pairs with an `ENV HOST 0.0.0.0` written after it.
+      assigned.push({ name, expansion, plainRole, line });
     };
     if (makefile) {
       text = text.replace(/\$\(([A-Za-z_]\w*)\)/g, '$${$1}').replace(/\$\$/g, '$');
@@ -130,5 +132,10 @@ export function parseScript(input: ParserInput): ParsedFile {
     }
     out.command(readCommandLine(text, context), () => line, { network }, kindOfProgram);
   }
+  for (const a of assigned) {
+    for (const found of classifyEnvValue(a.name, a.expansion, (prefix) => hostFrom(vars, prefix), a.plainRole)) out.outcome(a.line, found.role, found.outcome, { network });
+  }
+  out.declarations.sort((a, b) => a.line - b.line);
+  out.unresolved.sort((a, b) => a.line - b.line);
   return out.result();
 }
