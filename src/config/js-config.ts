@@ -188,9 +188,9 @@ export function isSetupProxy(path: string): boolean {
 export function isAngularProxyScript(path: string): boolean {
   return new RegExp(String.raw`(^|/)proxy\.conf(ig)?(\.[\w-]+)?${JS}`).test(path);
 }
-/** Playwright's and Cypress's configuration: the app's `baseURL` and the `webServer` they start. */
+/** Test runners' configuration (Playwright, Cypress, Protractor, Karma, WebdriverIO): the app's `baseURL`, the `webServer` they start, their own `port`. */
 export function isTestRunnerConfig(path: string): boolean {
-  return new RegExp(String.raw`(^|/)(playwright|cypress)(\.[\w-]+)?\.config${JS}`).test(path);
+  return new RegExp(String.raw`(^|/)(playwright|cypress|protractor|karma|wdio)(\.[\w-]+)?\.conf(ig)?${JS}`).test(path);
 }
 /** Nuxt's and Astro's configuration: `server`/`devServer` ports. */
 export function isOtherDevServerConfig(path: string): boolean {

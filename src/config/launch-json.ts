@@ -49,7 +49,7 @@ export function parseLaunchJson(input: ParserInput): ParsedFile {
     }
     const portNode = property(config, 'port');
     const port = scalarText(portNode);
-    if (portNode !== undefined && port !== null) out.outcome(lines.lineOf(portNode.offset), 'client', resolvePort(port, 'shell', resolve, at(portNode)), {}, 'launch-json', scalarText(property(config, 'address')));
+    if (portNode !== undefined && port !== null) out.outcome(lines.lineOf(portNode.offset), 'client', resolvePort(port, 'shell', resolve, at(portNode)), {}, 'launch-json', scalarText(property(config, 'address')) ?? scalarText(property(config, 'host')));
     // debugpy: `connect` attaches to a listening debugger, `listen` makes VS Code wait for one.
     for (const [name, role] of [['connect', 'client'], ['listen', 'server']] as const) {
       const endpoint = property(config, name);
