@@ -387,7 +387,8 @@ function devTcp(w: Word): Found[] {
 
 /** `docker run -p [ip:]host:container[/udp]`: the host port is published, the container's is served there. */
 function dockerPublish(w: Word): Found[] {
-  const match = /^(?:(\[[^\]]+\]|[\d.]+):)?(?:(\d+):)?(\d+)(?:\/(tcp|udp|sctp))?$/.exec(w.exp.text);
+  // The host IP is an address (with dots or brackets): `80:80` is host port 80 to container port 80.
+  const match = /^(?:(\[[^\]]+\]|\d+\.\d+\.\d+\.\d+):)?(?:(\d+):)?(\d+)(?:\/(tcp|udp|sctp))?$/.exec(w.exp.text);
   if (!match) return [];
   const protocol = (match[4] ?? 'tcp') as DeclarationProtocol;
   const out: Found[] = [];

@@ -8,11 +8,11 @@ import { resolvePort } from './values.js';
 
 /** Dockerfiles, shell scripts, direnv's .envrc and Makefiles: where server command lines are often written. */
 export function isScriptFile(path: string): boolean {
-  return /(^|\/)(Dockerfile(\.[\w-]+)?|[\w.-]+\.Dockerfile|Containerfile|Makefile|[\w.-]+\.(sh|bash)|\.envrc)$/.test(path);
+  return /(^|\/)(Dockerfile([.-][\w.-]+)?|[\w.-]+\.Dockerfile|Containerfile|Makefile|[\w.-]+\.(sh|bash)|\.envrc)$/.test(path);
 }
 
 function isDockerfile(path: string): boolean {
-  return /(^|\/)(Dockerfile(\.[\w-]+)?|[\w.-]+\.Dockerfile|Containerfile)$/.test(path);
+  return /(^|\/)(Dockerfile([.-][\w.-]+)?|[\w.-]+\.Dockerfile|Containerfile)$/.test(path);
 }
 
 /** The variables a script assigns as it goes, in front of the directory's .env files. */
@@ -60,12 +60,14 @@ export function parseScript(input: ParserInput): ParsedFile {
   const makefile = /(^|\/)Makefile$/.test(input.file);
   const network = dockerfile ? ('container' as const) : ('host' as const);
   const vars = new ScriptVariables(resolverOf(input.vars, input.origins));
+  const escape = dockerfile && /^#\s*escape\s*=\s*`/m.test(rows.slice(0, 5).join('\n')) ? '`' : '\\';
   const assigned: { name: string; expansion: Expansion; plainRole: 'server' | 'unknown'; line: number }[] = [];
   for (let i = 0; i < rows.length; i++) {
     let raw = (rows[i] ?? '').replace(/\r$/, '');
     const first = i;
-    // Backslash continuations join into one command; the declaration is at its first line.
-    while (raw.endsWith('\\') && i + 1 < rows.length) raw = raw.slice(0, -1) + ' ' + (rows[++i] ?? '').replace(/\r$/, '');
+    // Continuations join into one command; the declaration is at its first line. A Dockerfile
+    // may choose another escape character (`# escape=\``, for Windows paths).
+    while (raw.trimEnd().endsWith(escape) && i + 1 < rows.length) raw = raw.trimEnd().slice(0, -1) + ' ' + (rows[++i] ?? '').replace(/\r$/, '');
     let text = raw.trim();
     if (text.startsWith('#') || text === '') continue;
     const line = first + 1;
