@@ -1,4 +1,3 @@
-import type { Document } from 'yaml';
 import { readCommandLine, readWords, type CommandContext, type CommandReading } from './command-line.js';
 import { Emitter } from './emit.js';
 import { classifyEnvValue, hostFrom } from './env-keys.js';
@@ -6,7 +5,7 @@ import { expand, resolverOf, sourceAt, type Expansion, type Resolver } from './i
 import { LineIndex, normalizeHost, toPort } from './text.js';
 import type { ContainerEnvFile, DeclarationNetwork, DeclarationProtocol, ParsedFile, ParserInput, ValueSource } from './types.js';
 import { unknownReason } from './values.js';
-import { endOf, mapEntries, mapGet, offsetOf, parseYamlDocuments, scalarString, seqItems } from './yaml-doc.js';
+import { endOf, mapEntries, mapGet, offsetOf, parseYamlDocuments, scalarString, seqItems, type YamlNode } from './yaml-doc.js';
 
 /** docker-compose.yml, compose.yaml, docker-compose.override.yml, compose.prod.yml, … */
 export function isComposeFile(path: string): boolean {
@@ -112,7 +111,7 @@ function expandRange(text: string): number[] | null {
 interface Service {
   readonly name: string;
   readonly network: DeclarationNetwork;
-  readonly doc: Document.Parsed;
+  
 }
 
 /**
@@ -141,29 +140,29 @@ export function parseCompose(input: ParserInput): ParsedFile {
   const containerEnvFiles: ContainerEnvFile[] = [];
   const dir = input.file.includes('/') ? input.file.slice(0, input.file.lastIndexOf('/') + 1) : '';
   for (const doc of docs) {
-    for (const [name, serviceNode] of mapEntries(mapGet(doc.contents, 'services', doc), doc)) {
-      const networkMode = mapGet(serviceNode, 'network_mode', doc);
+    for (const [name, serviceNode] of mapEntries(mapGet(doc.contents, 'services'))) {
+      const networkMode = mapGet(serviceNode, 'network_mode');
       const hostNetwork = scalarString(networkMode) === 'host';
-      const service: Service = { name, network: hostNetwork ? 'host' : 'container', doc };
-      const portsNode = mapGet(serviceNode, 'ports', doc);
-      if (hostNetwork && seqItems(portsNode, doc).length > 0) {
+      const service: Service = { name, network: hostNetwork ? 'host' : 'container' };
+      const portsNode = mapGet(serviceNode, 'ports');
+      if (hostNetwork && seqItems(portsNode).length > 0) {
         out.warn(lines.lineOf(offsetOf(networkMode)), `service ${name} uses network_mode: host, so Docker ignores its ports: mappings; it binds the host's ports directly`);
       }
       readPorts(out, portsNode, service, hostNetwork, resolve);
-      for (const item of seqItems(mapGet(serviceNode, 'expose', doc), doc)) {
+      for (const item of seqItems(mapGet(serviceNode, 'expose'))) {
         const line = lines.lineOf(offsetOf(item));
         const expansion = expand(scalarString(item) ?? '', 'compose', resolve, { file: input.file, line });
         const mapping = readShortMapping(expansion);
         if (mapping !== null) side(out, line, 'server', null, mapping.target, mapping.protocol, service);
       }
-      readEnvironment(out, mapGet(serviceNode, 'environment', doc), service, resolve);
-      readLabels(out, mapGet(serviceNode, 'labels', doc), service, resolve);
-      for (const key of ['entrypoint', 'command']) readCommand(out, input.text, mapGet(serviceNode, key, doc), service, resolve, false);
-      const test = mapGet(mapGet(serviceNode, 'healthcheck', doc), 'test', doc);
+      readEnvironment(out, mapGet(serviceNode, 'environment'), service, resolve);
+      readLabels(out, mapGet(serviceNode, 'labels'), service, resolve);
+      for (const key of ['entrypoint', 'command']) readCommand(out, input.text, mapGet(serviceNode, key), service, resolve, false);
+      const test = mapGet(mapGet(serviceNode, 'healthcheck'), 'test');
       readCommand(out, input.text, test, service, resolve, true);
-      const envFile = mapGet(serviceNode, 'env_file', doc);
-      for (const node of [envFile, ...seqItems(envFile, doc)]) {
-        const path = scalarString(node) ?? scalarString(mapGet(node, 'path', doc));
+      const envFile = mapGet(serviceNode, 'env_file');
+      for (const node of [envFile, ...seqItems(envFile)]) {
+        const path = scalarString(node) ?? scalarString(mapGet(node, 'path'));
         if (path !== null) containerEnvFiles.push({ file: joinPath(dir, path), service: name });
       }
     }
@@ -201,9 +200,8 @@ function side(out: Emitter, line: number, role: 'publish' | 'server', host: stri
   else for (const port of value.ports) out.port(line, role, host, port, { protocol, network, service: service.name, via: value.via });
 }
 
-function readPorts(out: Emitter, portsNode: unknown, service: Service, hostNetwork: boolean, resolve: Resolver): void {
-  const { doc } = service;
-  for (const item of seqItems(portsNode, doc)) {
+function readPorts(out: Emitter, portsNode: YamlNode | undefined, service: Service, hostNetwork: boolean, resolve: Resolver): void {
+  for (const item of seqItems(portsNode)) {
     const line = out.lines.lineOf(offsetOf(item));
     const at = { file: out.file, line };
     const short = scalarString(item);
@@ -217,10 +215,10 @@ function readPorts(out: Emitter, portsNode: unknown, service: Service, hostNetwo
       side(out, line, 'server', null, mapping.target, mapping.protocol, service);
       continue;
     }
-    const targetNode = mapGet(item, 'target', doc);
-    const publishedNode = mapGet(item, 'published', doc);
-    const protocol = (scalarString(mapGet(item, 'protocol', doc))?.toLowerCase() ?? 'tcp') as DeclarationProtocol;
-    const hostIpText = scalarString(mapGet(item, 'host_ip', doc));
+    const targetNode = mapGet(item, 'target');
+    const publishedNode = mapGet(item, 'published');
+    const protocol = (scalarString(mapGet(item, 'protocol'))?.toLowerCase() ?? 'tcp') as DeclarationProtocol;
+    const hostIpText = scalarString(mapGet(item, 'host_ip'));
     const hostIp = hostIpText === null ? null : normalizeHost(expand(hostIpText, 'compose', resolve, at).text);
     const target = longSide(out, targetNode, resolve);
     const published = longSide(out, publishedNode, resolve);
@@ -233,7 +231,7 @@ function readPorts(out: Emitter, portsNode: unknown, service: Service, hostNetwo
   }
 }
 
-function longSide(out: Emitter, node: unknown, resolve: Resolver): Side | 'invalid' {
+function longSide(out: Emitter, node: YamlNode | undefined, resolve: Resolver): Side | 'invalid' {
   const text = scalarString(node);
   if (text === null) return null;
   const expansion = expand(text, 'compose', resolve, { file: out.file, line: out.lines.lineOf(offsetOf(node)) });
@@ -241,15 +239,14 @@ function longSide(out: Emitter, node: unknown, resolve: Resolver): Side | 'inval
 }
 
 /** `environment:` as a map (`PORT: 3000`) or a list (`- PORT=3000`): the container's variables. */
-function readEnvironment(out: Emitter, node: unknown, service: Service, resolve: Resolver): void {
-  const { doc } = service;
+function readEnvironment(out: Emitter, node: YamlNode | undefined, service: Service, resolve: Resolver): void {
   const entries: { key: string; value: Expansion; line: number }[] = [];
   const add = (key: string, value: string, offset: number): void => {
     const line = out.lines.lineOf(offset);
     entries.push({ key, value: expand(value, 'compose', resolve, { file: out.file, line }), line });
   };
-  for (const [key, value, offset] of mapEntries(node, doc)) add(key, scalarString(value) ?? '', offset);
-  for (const item of seqItems(node, doc)) {
+  for (const [key, value, offset] of mapEntries(node)) add(key, scalarString(value) ?? '', offset);
+  for (const item of seqItems(node)) {
     const text = scalarString(item) ?? '';
     const eq = text.indexOf('=');
     if (eq > 0) add(text.slice(0, eq), text.slice(eq + 1), offsetOf(item));
@@ -261,10 +258,9 @@ function readEnvironment(out: Emitter, node: unknown, service: Service, resolve:
 }
 
 /** Traefik's `traefik.http.services.<name>.loadbalancer.server.port=8000`: the port the service serves on. */
-function readLabels(out: Emitter, node: unknown, service: Service, resolve: Resolver): void {
-  const { doc } = service;
-  const labels: { key: string; value: string; offset: number }[] = mapEntries(node, doc).map(([key, value, offset]) => ({ key, value: scalarString(value) ?? '', offset }));
-  for (const item of seqItems(node, doc)) {
+function readLabels(out: Emitter, node: YamlNode | undefined, service: Service, resolve: Resolver): void {
+  const labels: { key: string; value: string; offset: number }[] = mapEntries(node).map(([key, value, offset]) => ({ key, value: scalarString(value) ?? '', offset }));
+  for (const item of seqItems(node)) {
     const text = scalarString(item) ?? '';
     const eq = text.indexOf('=');
     if (eq > 0) labels.push({ key: text.slice(0, eq), value: text.slice(eq + 1), offset: offsetOf(item) });
@@ -285,8 +281,7 @@ function readLabels(out: Emitter, node: unknown, service: Service, resolve: Reso
  * healthcheck `test:` (`["CMD", …]`, `["CMD-SHELL", "…"]` or a string). Each port is declared on
  * the line of the word it was read from.
  */
-function readCommand(out: Emitter, source: string, node: unknown, service: Service, resolve: Resolver, healthcheck: boolean): void {
-  const { doc } = service;
+function readCommand(out: Emitter, source: string, node: YamlNode | undefined, service: Service, resolve: Resolver, healthcheck: boolean): void {
   const context = (line: number): CommandContext => ({ resolve, at: { file: out.file, line }, dialect: 'compose' });
   const extras = { network: service.network, service: service.name };
   const text = scalarString(node);
@@ -301,7 +296,7 @@ function readCommand(out: Emitter, source: string, node: unknown, service: Servi
     out.command(asClients(readCommandLine(text, context(out.lines.lineOf(start))), healthcheck), lineOf, extras);
     return;
   }
-  const items = seqItems(node, doc);
+  const items = seqItems(node);
   if (items.length === 0) return;
   let words = items.map((n) => scalarString(n) ?? '');
   let offsets = items.map(offsetOf);

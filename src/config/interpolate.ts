@@ -48,6 +48,7 @@ export interface Expansion {
 export type Dialect = 'shell' | 'compose' | 'spring' | 'ruby';
 
 const NO_VARIABLES: Resolver = () => undefined;
+const NO_PIECES: readonly Piece[] = [];
 
 /** Expansion nests at most this deep (`${A:-${B:-${C:-…}}}`): real files use two or three levels. */
 const MAX_DEPTH = 8;
@@ -60,6 +61,8 @@ const MAX_DEPTH = 8;
  * // 'http://localhost:4000'
  */
 export function expand(text: string, dialect: Dialect, resolve: Resolver = NO_VARIABLES, at: Place = { file: '', line: 0 }): Expansion {
+  // Most values hold no expression at all: no builder, no pieces (a 1 MB Compose file has ~100k).
+  if (dialect === 'ruby' ? !text.includes('#{') : !text.includes('$')) return { text, complete: true, pieces: NO_PIECES };
   if (dialect === 'ruby') return expandRuby(text, resolve, at);
   return expandDollar(text, dialect, resolve, at, 0);
 }

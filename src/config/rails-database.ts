@@ -42,11 +42,11 @@ export function parseRailsDatabase(input: ParserInput): ParsedFile {
   const seen = new Set<number>();
   const renderedLines = new LineIndex(rendered);
   for (const doc of docs) {
-    for (const [, environment] of mapEntries(doc.contents, doc)) {
+    for (const [, environment] of mapEntries(doc.contents)) {
       // Multiple databases per environment (`primary:`, `cache:`) nest one level deeper.
-      const configs = mapEntries(environment, doc).some(([key]) => key === 'adapter' || key === 'host' || key === 'port' || key === 'url') ? [environment] : mapEntries(environment, doc).map(([, value]) => value);
+      const configs = mapEntries(environment).some(([key]) => key === 'adapter' || key === 'host' || key === 'port' || key === 'url') ? [environment] : mapEntries(environment).map(([, value]) => value);
       for (const config of configs) {
-        const settings = new Map(mapEntries(config, doc).map(([key, value]) => [key, value]));
+        const settings = new Map(mapEntries(config).map(([key, value]) => [key, value]));
         const portNode = settings.get('port');
         const hostText = scalarString(settings.get('host'));
         const portText = scalarString(portNode);

@@ -1,10 +1,9 @@
-import { isMap, isScalar, isSeq } from 'yaml';
 import { Emitter } from './emit.js';
 import { expand, resolverOf, splitList, type Expansion, type Resolver } from './interpolate.js';
 import { LineIndex, normalizeHost } from './text.js';
 import type { ParsedFile, ParserInput } from './types.js';
 import { addressOf, resolvePort } from './values.js';
-import { parseYamlDocuments } from './yaml-doc.js';
+import { deref, mapEntries, parseYamlDocuments, type YamlNode } from './yaml-doc.js';
 
 /**
  * A YAML file whose name is not Spring's but whose content is Spring Boot configuration (a Spring
@@ -58,25 +57,22 @@ export function readProperties(text: string): Setting[] {
 }
 
 /** Flattens YAML maps to dotted keys (`server: {port: 8080}` → `server.port`), lists to `key[0]`. */
-function flattenYaml(node: unknown, prefix: string, out: Setting[], depth = 0): void {
-  if (depth > 16) return;
-  if (isSeq(node)) {
-    node.items.forEach((item, i) => {
+function flattenYaml(node: YamlNode | null, prefix: string, out: Setting[], depth = 0): void {
+  const value = deref(node);
+  if (depth > 16 || value === null) return;
+  if (value.kind === 'seq') {
+    value.items.forEach((item, i) => {
       const key = `${prefix}[${i}]`;
-      if (isScalar(item)) out.push({ key, value: String(item.value ?? ''), offset: item.range?.[0] ?? 0 });
+      const scalar = deref(item);
+      if (scalar?.kind === 'scalar') out.push({ key, value: scalar.value ?? '', offset: item.range[0] });
       else flattenYaml(item, key, out, depth + 1);
     });
     return;
   }
-  if (!isMap(node)) return;
-  for (const pair of node.items) {
-    if (!isScalar(pair.key)) continue;
-    const key = prefix === '' ? String(pair.key.value) : `${prefix}.${String(pair.key.value)}`;
-    if (isScalar(pair.value)) {
-      out.push({ key, value: String(pair.value.value ?? ''), offset: pair.key.range?.[0] ?? 0 });
-    } else {
-      flattenYaml(pair.value, key, out, depth + 1);
-    }
+  for (const [name, child, offset] of mapEntries(value)) {
+    const key = prefix === '' ? name : `${prefix}.${name}`;
+    if (child?.kind === 'scalar') out.push({ key, value: child.value ?? '', offset });
+    else flattenYaml(child, key, out, depth + 1);
   }
 }
 

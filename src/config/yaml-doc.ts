@@ -1,89 +1,167 @@
-import { isAlias, isMap, isScalar, isSeq, parseAllDocuments, type Document, type Node as YamlNode } from 'yaml';
+import { createRequire } from 'node:module';
+import { parseYamlFast } from './fast-yaml.js';
 import type { LineIndex } from './text.js';
 import type { ConfigWarning } from './types.js';
 
+/** [start, value end, node end] offsets in the source text, as the `yaml` package gives them. */
+export type Range = [number, number, number];
+
+export interface YamlScalar {
+  readonly kind: 'scalar';
+  /** The text of the scalar (plain scalars are not typed: `8080` is "8080"); null for YAML's null. */
+  readonly value: string | null;
+  range: Range;
+  anchor?: string;
+}
+export interface YamlMap {
+  readonly kind: 'map';
+  readonly items: { key: YamlNode; value: YamlNode | null }[];
+  range: Range;
+  anchor?: string;
+}
+export interface YamlSeq {
+  readonly kind: 'seq';
+  readonly items: YamlNode[];
+  range: Range;
+  anchor?: string;
+}
+/** `*name`, with the node it stands for (the latest `&name` before it), or null. */
+export interface YamlAlias {
+  readonly kind: 'alias';
+  readonly source: string;
+  readonly target: YamlNode | null;
+  range: Range;
+  anchor?: string;
+}
+export type YamlNode = YamlScalar | YamlMap | YamlSeq | YamlAlias;
+
+export interface YamlDocument {
+  readonly contents: YamlNode | null;
+}
+
 /**
- * Parses every document of a YAML file (Spring profiles use `---`). Syntax errors become
- * warnings with their line; documents with errors are dropped rather than half-read. Merge keys
- * (`<<: *defaults`, which Compose files use to share settings) are kept as such, and the helpers
- * below read through them.
+ * Parses every document of a YAML file (Spring profiles use `---`). Block-style YAML, which nearly
+ * every Compose and Spring file is, goes through the fast reader; anything else through the `yaml`
+ * package, loaded only then (it costs tens of milliseconds to load). Syntax errors become warnings
+ * with their line; documents with errors are dropped rather than half-read. Merge keys
+ * (`<<: *defaults`, which Compose files use to share settings) are kept as keys named `<<`, and the
+ * helpers below read through them.
  */
-export function parseYamlDocuments(text: string, file: string, lines: LineIndex): { docs: Document.Parsed[]; warnings: ConfigWarning[] } {
+export function parseYamlDocuments(text: string, file: string, lines: LineIndex): { docs: YamlDocument[]; warnings: ConfigWarning[] } {
+  const fast = parseYamlFast(text);
+  if (fast !== null) return { docs: fast, warnings: [] };
+  const yaml = loadYaml();
   const warnings: ConfigWarning[] = [];
-  const docs: Document.Parsed[] = [];
+  const docs: YamlDocument[] = [];
   // uniqueKeys false: a duplicated key is common in hand-edited files and the last one wins.
-  for (const doc of parseAllDocuments(text, { uniqueKeys: false, prettyErrors: false, merge: true })) {
+  for (const doc of yaml.parseAllDocuments(text, { uniqueKeys: false, prettyErrors: false, merge: true })) {
     if (!('errors' in doc)) continue;
     for (const error of doc.errors) {
       warnings.push({ file, line: lines.lineOf(error.pos[0]), message: `YAML syntax error: ${error.message.split('\n')[0] ?? ''}` });
     }
-    if (doc.errors.length === 0) docs.push(doc);
+    if (doc.errors.length === 0) docs.push({ contents: fromLibrary(yaml, doc.contents, new Map()) });
   }
   return { docs, warnings };
 }
 
-/** The node an alias (`*name`) stands for, within its document; other nodes as they are. */
-export function deref(node: unknown, doc?: Document.Parsed): unknown {
-  let current = node;
+type YamlLibrary = typeof import('yaml');
+let library: YamlLibrary | undefined;
+
+function loadYaml(): YamlLibrary {
+  library ??= createRequire(import.meta.url)('yaml') as YamlLibrary;
+  return library;
+}
+
+/** A `yaml` package node as a {@link YamlNode}; `anchors` are those seen so far, in document order. */
+function fromLibrary(yaml: YamlLibrary, node: unknown, anchors: Map<string, YamlNode>, depth = 0): YamlNode | null {
+  if (node === null || node === undefined || depth > 64) return null;
+  const range = ((node as { range?: Range }).range ?? [0, 0, 0]) as Range;
+  let out: YamlNode | null = null;
+  if (yaml.isScalar(node)) {
+    const value = node.value;
+    out = { kind: 'scalar', value: value === null || value === undefined ? null : typeof value === 'symbol' ? '<<' : String(value), range };
+  } else if (yaml.isMap(node)) {
+    const items: YamlMap['items'] = [];
+    for (const pair of node.items) {
+      const key = fromLibrary(yaml, pair.key, anchors, depth + 1);
+      if (key !== null) items.push({ key, value: fromLibrary(yaml, pair.value, anchors, depth + 1) });
+    }
+    out = { kind: 'map', items, range };
+  } else if (yaml.isSeq(node)) {
+    out = { kind: 'seq', items: node.items.map((item) => fromLibrary(yaml, item, anchors, depth + 1) ?? { kind: 'scalar', value: null, range }), range };
+  } else if (yaml.isAlias(node)) {
+    out = { kind: 'alias', source: node.source, target: anchors.get(node.source) ?? null, range };
+  }
+  const anchor = (node as { anchor?: unknown }).anchor;
+  if (out !== null && typeof anchor === 'string') {
+    out.anchor = anchor;
+    anchors.set(anchor, out);
+  }
+  return out;
+}
+
+/** The node an alias (`*name`) stands for; other nodes as they are. */
+export function deref(node: YamlNode | null | undefined): YamlNode | null {
+  let current = node ?? null;
   // Bounded: an alias can only point at an earlier anchor, but a broken file must not loop.
-  for (let i = 0; i < 16 && isAlias(current) && doc !== undefined; i++) current = current.resolve(doc);
+  for (let i = 0; i < 16 && current?.kind === 'alias'; i++) current = current.target;
   return current;
 }
 
 const MERGE = '<<';
-
-function keyText(key: unknown): string | null {
-  if (!isScalar(key)) return null;
-  return typeof key.value === 'symbol' ? MERGE : String(key.value);
-}
+const entriesCache = new WeakMap<YamlMap, [string, YamlNode | null, number][]>();
 
 /**
  * A map's entries as [key text, value node, key node offset], with merged maps (`<<: *a`,
  * `<<: [*a, *b]`) read through: their keys come first and the map's own keys override them.
  */
-export function mapEntries(node: unknown, doc?: Document.Parsed, depth = 0): [string, YamlNode | null, number][] {
-  const map = deref(node, doc);
-  if (!isMap(map) || depth > 8) return [];
+export function mapEntries(node: YamlNode | null | undefined, depth = 0): [string, YamlNode | null, number][] {
+  const map = deref(node);
+  if (map?.kind !== 'map' || depth > 8) return [];
+  // Read once per map: a service's keys are looked up a dozen times (mapGet).
+  const cached = entriesCache.get(map);
+  if (cached !== undefined) return cached;
   const own: [string, YamlNode | null, number][] = [];
   const merged: [string, YamlNode | null, number][] = [];
-  for (const pair of map.items) {
-    const key = keyText(pair.key);
-    if (key === null) continue;
-    if (key === MERGE) {
-      const sources = isSeq(pair.value) ? pair.value.items : [pair.value];
-      for (const source of sources) merged.push(...mapEntries(source, doc, depth + 1));
+  for (const { key, value } of map.items) {
+    if (key.kind !== 'scalar' || key.value === null) continue;
+    if (key.value === MERGE) {
+      const source = deref(value);
+      for (const item of source?.kind === 'seq' ? source.items : [source]) merged.push(...mapEntries(item, depth + 1));
     } else {
-      own.push([key, (deref(pair.value, doc) ?? null) as YamlNode | null, (pair.key as { range?: [number, number, number] }).range?.[0] ?? 0]);
+      own.push([key.value, deref(value), key.range[0]]);
     }
   }
   const ownKeys = new Set(own.map(([key]) => key));
-  return [...merged.filter(([key]) => !ownKeys.has(key)), ...own];
+  const entries = [...merged.filter(([key]) => !ownKeys.has(key)), ...own];
+  entriesCache.set(map, entries);
+  return entries;
 }
 
 /** The value of key `name` in a YAML map node (merge keys and aliases read through). */
-export function mapGet(node: unknown, name: string, doc?: Document.Parsed): YamlNode | undefined {
+export function mapGet(node: YamlNode | null | undefined, name: string): YamlNode | undefined {
   let found: YamlNode | undefined;
-  for (const [key, value] of mapEntries(node, doc)) if (key === name) found = value ?? undefined;
+  for (const [key, value] of mapEntries(node)) if (key === name) found = value ?? undefined;
   return found;
 }
 
-export function seqItems(node: unknown, doc?: Document.Parsed): YamlNode[] {
-  const seq = deref(node, doc);
-  return isSeq(seq) ? (seq.items as YamlNode[]).map((item) => deref(item, doc) as YamlNode) : [];
+export function seqItems(node: YamlNode | null | undefined): YamlNode[] {
+  const seq = deref(node);
+  return seq?.kind === 'seq' ? seq.items.map((item) => deref(item) ?? item) : [];
 }
 
-/** A scalar's value as text (numbers too), or null. */
-export function scalarString(node: unknown): string | null {
-  if (!isScalar(node) || node.value === null || node.value === undefined) return null;
-  return String(node.value);
+/** A scalar's value as text, or null. */
+export function scalarString(node: YamlNode | null | undefined): string | null {
+  const scalar = deref(node);
+  return scalar?.kind === 'scalar' ? scalar.value : null;
 }
 
-/** Offset of a node's start (0 when the node has no range). */
-export function offsetOf(node: unknown): number {
-  return (node as { range?: [number, number, number] } | null)?.range?.[0] ?? 0;
+/** Offset of a node's start (0 when there is no node). */
+export function offsetOf(node: YamlNode | null | undefined): number {
+  return node?.range[0] ?? 0;
 }
 
-/** Offset just past a node's value (0 when the node has no range). */
-export function endOf(node: unknown): number {
-  return (node as { range?: [number, number, number] } | null)?.range?.[1] ?? 0;
+/** Offset just past a node's value (0 when there is no node). */
+export function endOf(node: YamlNode | null | undefined): number {
+  return node?.range[1] ?? 0;
 }
