@@ -153,7 +153,7 @@ class Reader {
     }
     const next = this.peek();
     if (next !== undefined && next.indent > indent) return undefined;
-    return { kind: 'seq', items, range: [first.contentStart, last, last] };
+    return { kind: 'seq', items, start: first.contentStart, end: last };
   }
 
   private mapping(indent: number): YamlMap | undefined {
@@ -182,7 +182,7 @@ class Reader {
     }
     const next = this.peek();
     if (next !== undefined && next.indent > indent) return undefined;
-    return { kind: 'map', items, range: [first.contentStart, last, last] };
+    return { kind: 'map', items, start: first.contentStart, end: last };
   }
 
   /** A value written after `key: ` or `- ` (its line already consumed), at `offset`. */
@@ -210,7 +210,7 @@ class Reader {
       const name = alias[1] ?? '';
       const target = this.anchors.get(name);
       if (target === undefined) return undefined; // an alias before its anchor: an error yaml reports
-      node = { kind: 'alias', source: name, target, range: [at, at + name.length + 1, at + name.length + 1] } satisfies YamlAlias;
+      node = { kind: 'alias', source: name, target, start: at, end: at + name.length + 1 } satisfies YamlAlias;
     } else if (first === '|' || first === '>') {
       node = this.blockScalar(valueText, at, parentIndent);
     } else if (first === '[' || first === '{') {
@@ -283,7 +283,7 @@ class Reader {
     let value = literal ? body.join('\n') : fold(body);
     if (body.length > 0) value += chomp === '-' ? '' : chomp === '+' ? '\n'.repeat(trailing + 1) : '\n';
     else value = chomp === '+' ? '\n'.repeat(trailing) : '';
-    return { kind: 'scalar', value, range: [at, end, end] };
+    return { kind: 'scalar', value, start: at, end };
   }
 }
 
@@ -338,7 +338,7 @@ function keyScalar(text: string, at: number): YamlScalar | undefined {
 }
 
 function scalar(value: string | null, start: number, end: number): YamlScalar {
-  return { kind: 'scalar', value, range: [start, end, end] };
+  return { kind: 'scalar', value, start, end };
 }
 
 function emptyScalar(at: number): YamlScalar {
@@ -457,7 +457,7 @@ class Flow {
       if (alias === null || target === undefined) return undefined;
       const start = this.i;
       this.i += alias[0].length;
-      return { kind: 'alias', source: alias[1] ?? '', target, range: [start, this.i, this.i] };
+      return { kind: 'alias', source: alias[1] ?? '', target, start, end: this.i };
     }
     if (c === '&' || c === '!' || c === '?') return undefined;
     const start = this.i;
@@ -476,8 +476,7 @@ class Flow {
       this.spaces();
       if (this.text[this.i] === close) {
         this.i++;
-        const range: [number, number, number] = [start, this.i, this.i];
-        return close === ']' ? { kind: 'seq', items: seqItems, range } : { kind: 'map', items: mapItems, range };
+        return close === ']' ? { kind: 'seq', items: seqItems, start, end: this.i } : { kind: 'map', items: mapItems, start, end: this.i };
       }
       if (this.i >= this.limit) return undefined;
       const item = this.value(depth + 1);

@@ -64,7 +64,7 @@ function flattenYaml(node: YamlNode | null, prefix: string, out: Setting[], dept
     value.items.forEach((item, i) => {
       const key = `${prefix}[${i}]`;
       const scalar = deref(item);
-      if (scalar?.kind === 'scalar') out.push({ key, value: scalar.value ?? '', offset: item.range[0] });
+      if (scalar?.kind === 'scalar') out.push({ key, value: scalar.value ?? '', offset: item.start });
       else flattenYaml(item, key, out, depth + 1);
     });
     return;

@@ -3,35 +3,31 @@ import { parseYamlFast } from './fast-yaml.js';
 import type { LineIndex } from './text.js';
 import type { ConfigWarning } from './types.js';
 
-/** [start, value end, node end] offsets in the source text, as the `yaml` package gives them. */
-export type Range = [number, number, number];
+/** Where a node is in the source text: its first character and just past its value. */
+interface Place {
+  start: number;
+  end: number;
+  anchor?: string;
+}
 
-export interface YamlScalar {
+export interface YamlScalar extends Place {
   readonly kind: 'scalar';
   /** The text of the scalar (plain scalars are not typed: `8080` is "8080"); null for YAML's null. */
   readonly value: string | null;
-  range: Range;
-  anchor?: string;
 }
-export interface YamlMap {
+export interface YamlMap extends Place {
   readonly kind: 'map';
   readonly items: { key: YamlNode; value: YamlNode | null }[];
-  range: Range;
-  anchor?: string;
 }
-export interface YamlSeq {
+export interface YamlSeq extends Place {
   readonly kind: 'seq';
   readonly items: YamlNode[];
-  range: Range;
-  anchor?: string;
 }
 /** `*name`, with the node it stands for (the latest `&name` before it), or null. */
-export interface YamlAlias {
+export interface YamlAlias extends Place {
   readonly kind: 'alias';
   readonly source: string;
   readonly target: YamlNode | null;
-  range: Range;
-  anchor?: string;
 }
 export type YamlNode = YamlScalar | YamlMap | YamlSeq | YamlAlias;
 
@@ -75,22 +71,22 @@ function loadYaml(): YamlLibrary {
 /** A `yaml` package node as a {@link YamlNode}; `anchors` are those seen so far, in document order. */
 function fromLibrary(yaml: YamlLibrary, node: unknown, anchors: Map<string, YamlNode>, depth = 0): YamlNode | null {
   if (node === null || node === undefined || depth > 64) return null;
-  const range = ((node as { range?: Range }).range ?? [0, 0, 0]) as Range;
+  const [start, end] = (node as { range?: [number, number, number] }).range ?? [0, 0, 0];
   let out: YamlNode | null = null;
   if (yaml.isScalar(node)) {
     const value = node.value;
-    out = { kind: 'scalar', value: value === null || value === undefined ? null : typeof value === 'symbol' ? '<<' : String(value), range };
+    out = { kind: 'scalar', value: value === null || value === undefined ? null : typeof value === 'symbol' ? '<<' : String(value), start, end };
   } else if (yaml.isMap(node)) {
     const items: YamlMap['items'] = [];
     for (const pair of node.items) {
       const key = fromLibrary(yaml, pair.key, anchors, depth + 1);
       if (key !== null) items.push({ key, value: fromLibrary(yaml, pair.value, anchors, depth + 1) });
     }
-    out = { kind: 'map', items, range };
+    out = { kind: 'map', items, start, end };
   } else if (yaml.isSeq(node)) {
-    out = { kind: 'seq', items: node.items.map((item) => fromLibrary(yaml, item, anchors, depth + 1) ?? { kind: 'scalar', value: null, range }), range };
+    out = { kind: 'seq', items: node.items.map((item) => fromLibrary(yaml, item, anchors, depth + 1) ?? { kind: 'scalar', value: null, start, end }), start, end };
   } else if (yaml.isAlias(node)) {
-    out = { kind: 'alias', source: node.source, target: anchors.get(node.source) ?? null, range };
+    out = { kind: 'alias', source: node.source, target: anchors.get(node.source) ?? null, start, end };
   }
   const anchor = (node as { anchor?: unknown }).anchor;
   if (out !== null && typeof anchor === 'string') {
@@ -129,7 +125,7 @@ export function mapEntries(node: YamlNode | null | undefined, depth = 0): [strin
       const source = deref(value);
       for (const item of source?.kind === 'seq' ? source.items : [source]) merged.push(...mapEntries(item, depth + 1));
     } else {
-      own.push([key.value, deref(value), key.range[0]]);
+      own.push([key.value, deref(value), key.start]);
     }
   }
   const ownKeys = new Set(own.map(([key]) => key));
@@ -158,10 +154,10 @@ export function scalarString(node: YamlNode | null | undefined): string | null {
 
 /** Offset of a node's start (0 when there is no node). */
 export function offsetOf(node: YamlNode | null | undefined): number {
-  return node?.range[0] ?? 0;
+  return node?.start ?? 0;
 }
 
 /** Offset just past a node's value (0 when there is no node). */
 export function endOf(node: YamlNode | null | undefined): number {
-  return node?.range[1] ?? 0;
+  return node?.end ?? 0;
 }
