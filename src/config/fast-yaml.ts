@@ -182,7 +182,7 @@ class Reader {
     }
     const next = this.peek();
     if (next !== undefined && next.indent > indent) return undefined;
-    return { kind: 'map', items, start: first.contentStart, end: last };
+    return { kind: 'map', items, start: first.contentStart, end: last, entries: undefined };
   }
 
   /** A value written after `key: ` or `- ` (its line already consumed), at `offset`. */
@@ -476,7 +476,7 @@ class Flow {
       this.spaces();
       if (this.text[this.i] === close) {
         this.i++;
-        return close === ']' ? { kind: 'seq', items: seqItems, start, end: this.i } : { kind: 'map', items: mapItems, start, end: this.i };
+        return close === ']' ? { kind: 'seq', items: seqItems, start, end: this.i } : { kind: 'map', items: mapItems, start, end: this.i, entries: undefined };
       }
       if (this.i >= this.limit) return undefined;
       const item = this.value(depth + 1);

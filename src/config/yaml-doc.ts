@@ -18,6 +18,8 @@ export interface YamlScalar extends Place {
 export interface YamlMap extends Place {
   readonly kind: 'map';
   readonly items: { key: YamlNode; value: YamlNode | null }[];
+  /** {@link mapEntries}' reading, kept on the node (read once per map). */
+  entries: [string, YamlNode | null, number][] | undefined;
 }
 export interface YamlSeq extends Place {
   readonly kind: 'seq';
@@ -82,7 +84,7 @@ function fromLibrary(yaml: YamlLibrary, node: unknown, anchors: Map<string, Yaml
       const key = fromLibrary(yaml, pair.key, anchors, depth + 1);
       if (key !== null) items.push({ key, value: fromLibrary(yaml, pair.value, anchors, depth + 1) });
     }
-    out = { kind: 'map', items, start, end };
+    out = { kind: 'map', items, start, end, entries: undefined };
   } else if (yaml.isSeq(node)) {
     out = { kind: 'seq', items: node.items.map((item) => fromLibrary(yaml, item, anchors, depth + 1) ?? { kind: 'scalar', value: null, start, end }), start, end };
   } else if (yaml.isAlias(node)) {
@@ -105,7 +107,6 @@ export function deref(node: YamlNode | null | undefined): YamlNode | null {
 }
 
 const MERGE = '<<';
-const entriesCache = new WeakMap<YamlMap, [string, YamlNode | null, number][]>();
 
 /**
  * A map's entries as [key text, value node, key node offset], with merged maps (`<<: *a`,
@@ -115,8 +116,7 @@ export function mapEntries(node: YamlNode | null | undefined, depth = 0): [strin
   const map = deref(node);
   if (map?.kind !== 'map' || depth > 8) return [];
   // Read once per map: a service's keys are looked up a dozen times (mapGet).
-  const cached = entriesCache.get(map);
-  if (cached !== undefined) return cached;
+  if (map.entries !== undefined) return map.entries;
   const own: [string, YamlNode | null, number][] = [];
   const merged: [string, YamlNode | null, number][] = [];
   for (const { key, value } of map.items) {
@@ -130,7 +130,7 @@ export function mapEntries(node: YamlNode | null | undefined, depth = 0): [strin
   }
   const ownKeys = new Set(own.map(([key]) => key));
   const entries = [...merged.filter(([key]) => !ownKeys.has(key)), ...own];
-  entriesCache.set(map, entries);
+  map.entries = entries;
   return entries;
 }
 
