@@ -2,7 +2,7 @@ import type { YamlAlias, YamlDocument, YamlMap, YamlNode, YamlScalar, YamlSeq } 
 
 /**
  * A fast reader for the block-style YAML that Compose and Spring files are written in: block
- * mappings and sequences, plain, quoted and block scalars, one-line flow collections, comments,
+ * mappings and sequences, plain, quoted and block scalars (over several lines too), flow collections, comments,
  * anchors, aliases and merge keys, `---` between documents, into the {@link YamlNode}s the readers
  * use, so they do not know which parser ran.
  *
@@ -10,8 +10,8 @@ import type { YamlAlias, YamlDocument, YamlMap, YamlNode, YamlScalar, YamlSeq } 
  * the lexer and the garbage it leaves. This reader works line by line.
  *
  * It declines (returns null) on anything outside that subset or that it cannot read with certainty
- * (tags, complex keys, directives, multi-line quoted or plain scalars, flow collections over several
- * lines, tabs in indentation, lines it could not place): the caller then uses `yaml` itself, which
+ * (tags, complex keys, directives, a continuation line that could be read as something else, tabs in
+ * indentation, lines it could not place): the caller then uses `yaml` itself, which
  * also reports syntax errors. Plain scalars stay text (`8080` is "8080"); `~`, `null` and nothing
  * are null.
  */
@@ -22,7 +22,7 @@ export function parseYamlFast(text: string): YamlDocument[] | null {
   let start = 0;
   for (let i = 0; i <= lines.length; i++) {
     const line = lines[i];
-    const separator = line !== undefined && line.indent === 0 && /^---\s*(#.*)?$/.test(line.content);
+    const separator = line !== undefined && line.indent === 0 && /^---(\s+#.*|\s*)$/.test(line.content);
     if (line !== undefined && !separator) continue;
     const body = lines.slice(start, i);
     // Every `---` starts a document; what comes before the first one is one only if it has content.
@@ -121,6 +121,13 @@ class Reader {
       this.i++;
       return this.inline(line, line.contentStart, line.content, minIndent - 1);
     }
+    if (keyLength(line.content) === null) {
+      // `tmpfs:\n  /tmp/pids/`: a scalar below its key. (yaml rejects one after a comment that is
+      // less indented than the scalar.)
+      for (let j = this.i - 1; j >= 0 && this.lines[j]?.skip === true; j--) if ((this.lines[j]?.content ?? '') !== '' && (this.lines[j]?.indent ?? 0) < minIndent) return undefined;
+      this.i++;
+      return this.inline(line, line.contentStart, line.content, minIndent - 1);
+    }
     return this.mapping(line.indent);
   }
 
@@ -198,7 +205,8 @@ class Reader {
       if (valueText === '' || valueText.startsWith('#')) {
         const next = this.peek();
         const nested = next !== undefined && next.indent === parentIndent && /^-(\s|$)/.test(next.content) ? this.sequence(parentIndent) : this.block(parentIndent + 1);
-        if (nested === undefined || nested === null) return undefined;
+        // (A node has at most one anchor.)
+        if (nested === undefined || nested === null || nested.anchor !== undefined) return undefined;
         return this.anchored(nested, anchored[1] ?? '');
       }
     }
@@ -227,15 +235,13 @@ class Reader {
         this.i++;
       }
       const endLine = this.lines[this.i - 1] ?? line;
-      if (!/^\s*(#.*)?$/.test(this.text.slice(flow.offset, endLine.end))) return undefined;
+      if (!/^(\s+#.*|\s*)$/.test(this.text.slice(flow.offset, endLine.end))) return undefined;
     } else if (first === '"' || first === "'") {
-      const quoted = readQuoted(this.text, at, line.end);
-      if (quoted === null || !/^\s*(#.*)?$/.test(this.text.slice(quoted.end, line.end))) return undefined;
-      node = scalar(quoted.value, at, quoted.end);
+      node = this.quoted(line, at, parentIndent);
     } else {
       const plain = readPlain(valueText);
       if (plain === null) return undefined;
-      node = scalar(plainValue(plain), at, at + plain.length);
+      node = plain.length === valueText.trimEnd().length ? this.plainLines(plain, at, parentIndent) : scalar(plainValue(plain), at, at + plain.length);
     }
     if (node === undefined) return undefined;
     // A more indented line after a one-line value continues it (a plain scalar over several
@@ -243,6 +249,55 @@ class Reader {
     const next = this.peek();
     if (first !== '|' && first !== '>' && next !== undefined && next.indent > parentIndent) return undefined;
     return anchor === undefined ? node : this.anchored(node, anchor);
+  }
+
+  /**
+   * A quoted scalar, on its line or over the next ones (each indented more than `parentIndent`),
+   * folded as YAML folds them: a line break is a space, an empty line a line break, and in double
+   * quotes a `\\` at the end of a line joins the lines.
+   */
+  private quoted(line: Line, at: number, parentIndent: number): YamlScalar | undefined {
+    const double = this.text[at] === '"';
+    const close = double ? closingDouble(this.text, at) : closingSingle(this.text, at);
+    if (close === -1) return undefined;
+    let closingLine = line;
+    while (close >= closingLine.end) {
+      const next = this.lines[this.i];
+      if (next === undefined || (next.content !== '' && next.indent <= parentIndent) || (next.indent === 0 && /^(---|\.\.\.)(\s|$)/.test(next.content))) return undefined;
+      closingLine = next;
+      this.i++;
+    }
+    if (!/^(\s+#.*|\s*)$/.test(this.text.slice(close + 1, closingLine.end))) return undefined;
+    const value = foldQuoted(this.text.slice(at + 1, close), double);
+    return value === null ? undefined : scalar(value, at, close + 1);
+  }
+
+  /**
+   * A plain scalar and the lines that continue it (indented more than `parentIndent`): lines are
+   * joined with a space, an empty line is a line break. A continuation that could be read as
+   * anything else (a key, a comment, an indicator) is left to yaml.
+   */
+  private plainLines(first: string, at: number, parentIndent: number): YamlScalar | undefined {
+    let value = first;
+    let end = at + first.length;
+    let breaks = 0;
+    let continued = false;
+    for (let j = this.i; j < this.lines.length; j++) {
+      const next = this.lines[j] as Line;
+      if (next.content === '') {
+        breaks++;
+        continue;
+      }
+      if (next.indent <= parentIndent || next.content.startsWith('#')) break;
+      const text = next.content.trimEnd();
+      if ((INDICATOR.test(text) && !/^-[^\s]/.test(text)) || /:(\s|$)|\s#/.test(text)) return undefined;
+      value += breaks > 0 ? '\n'.repeat(breaks) + text : ` ${text}`;
+      end = next.contentStart + text.length;
+      breaks = 0;
+      continued = true;
+      this.i = j + 1;
+    }
+    return scalar(continued ? value : plainValue(value), at, end);
   }
 
   private anchored(node: YamlNode, anchor: string): YamlNode {
@@ -253,19 +308,23 @@ class Reader {
 
   /** `|`, `>`, with `-`/`+` chomping and an optional indentation digit. */
   private blockScalar(header: string, at: number, parentIndent: number): YamlScalar | undefined {
-    const match = /^([|>])([+-]?)([1-9]?)([+-]?)\s*(#.*)?$/.exec(header);
+    const match = /^([|>])([+-]?)([1-9]?)([+-]?)(\s+#.*|\s*)$/.exec(header);
     if (!match || (match[2] !== '' && match[4] !== '')) return undefined;
     const literal = match[1] === '|';
     const chomp = match[2] || match[4];
     let contentIndent = match[3] === '' ? -1 : parentIndent + Number(match[3]);
     const body: string[] = [];
     let end = this.lines[this.i - 1]?.end ?? at;
+    // The widest all-space line before the first text line: it may not be wider than the text's indentation.
+    let leadingSpaces = 0;
     while (this.i < this.lines.length) {
       const line = this.lines[this.i] as Line;
       const blank = line.content === '';
+      if (blank && contentIndent === -1) leadingSpaces = Math.max(leadingSpaces, line.end - line.start);
       if (!blank) {
         if (contentIndent === -1) {
           if (line.indent <= parentIndent) break;
+          if (leadingSpaces > line.indent) return undefined;
           contentIndent = line.indent;
         }
         if (line.indent < contentIndent) break;
@@ -274,9 +333,14 @@ class Reader {
       if (!blank) end = line.end;
       this.i++;
     }
-    // Trailing blank lines belong to the scalar (for + chomping) but not to its range.
+    // A line of spaces beyond the indentation after the last text: whether it is text depends on
+    // details yaml decides (an indentation indicator, chomping).
+    const lastText = body.findLastIndex((row) => row.trim() !== '');
+    if (body.some((row, k) => k > lastText && row !== '')) return undefined;
+    // Trailing empty lines belong to the scalar (for + chomping) but not to its range. (A line of
+    // spaces beyond the indentation is text.)
     let trailing = 0;
-    while (body.length > 0 && (body.at(-1) ?? '').trim() === '') {
+    while (body.length > 0 && body.at(-1) === '') {
       body.pop();
       trailing++;
     }
@@ -287,20 +351,30 @@ class Reader {
   }
 }
 
-/** Folding of `>` scalars: single line breaks between text lines become spaces. */
+/**
+ * Folding of `>` scalars: a line break between two text lines is a space, and each empty line
+ * between them a line break; around a more-indented line (one that starts with a space) breaks
+ * are kept. Leading empty lines are line breaks.
+ */
 function fold(body: readonly string[]): string {
   let out = '';
-  for (let k = 0; k < body.length; k++) {
-    const line = body[k] ?? '';
-    if (k === 0) {
-      out = line;
+  let i = 0;
+  for (; i < body.length && body[i] === ''; i++) out += '\n';
+  if (i === body.length) return out;
+  let previous = body[i] ?? '';
+  out += previous;
+  let empty = 0;
+  for (i++; i < body.length; i++) {
+    const line = body[i] ?? '';
+    if (line === '') {
+      empty++;
       continue;
     }
-    const previous = body[k - 1] ?? '';
-    if (line === '') out += '\n';
-    else if (previous === '') out += line;
-    else if (line.startsWith(' ') || previous.startsWith(' ')) out += `\n${line}`;
-    else out += ` ${line}`;
+    const moreIndented = line.startsWith(' ') || previous.startsWith(' ');
+    out += moreIndented ? '\n'.repeat(empty + 1) : empty > 0 ? '\n'.repeat(empty) : ' ';
+    out += line;
+    previous = line;
+    empty = 0;
   }
   return out;
 }
@@ -313,7 +387,7 @@ function keyLength(content: string): { key: number; value: number } | null {
     if (close === -1) return null;
     i = close + 1;
     while (content[i] === ' ') i++;
-    if (content[i] !== ':') return null;
+    if (content[i] !== ':' || (i + 1 < content.length && content[i + 1] !== ' ')) return null;
   } else {
     if (content === '' || INDICATOR.test(content) && !content.startsWith('<<')) return null;
     for (; i < content.length; i++) {
@@ -385,7 +459,46 @@ function readQuoted(text: string, at: number, limit: number): { value: string; e
   const close = double ? closingDouble(text, at) : closingSingle(text, at);
   if (close === -1 || close >= limit) return null;
   const inner = text.slice(at + 1, close);
-  if (!double) return { value: inner.replace(/''/g, "'"), end: close + 1 };
+  const value = double ? unescapeDouble(inner) : inner.replace(/''/g, "'");
+  return value === null ? null : { value, end: close + 1 };
+}
+
+/**
+ * The text between the quotes of a quoted scalar that may span lines: each line break with the
+ * spaces around it is one space, empty lines are line breaks, and in double quotes an odd `\\`
+ * at the end of a line removes the break. Null for what is better left to yaml (an escaped space
+ * at the end of a line, empty lines after an escaped break).
+ */
+function foldQuoted(inner: string, double: boolean): string | null {
+  const rows = inner.split(/\r?\n/);
+  let out = '';
+  let empty = 0;
+  let escapedBreak = false;
+  for (let k = 0; k < rows.length; k++) {
+    const last = k === rows.length - 1;
+    let row = rows[k] ?? '';
+    if (k > 0) row = row.replace(/^[ \t]+/, '');
+    if (!last) {
+      if (double && /\\[ \t]+$/.test(row)) return null;
+      row = row.replace(/[ \t]+$/, '');
+      if (k > 0 && row === '') {
+        empty++;
+        continue;
+      }
+    }
+    if (k > 0) {
+      if (escapedBreak && empty > 0) return null;
+      out += escapedBreak ? '' : empty > 0 ? '\n'.repeat(empty) : ' ';
+    }
+    empty = 0;
+    escapedBreak = double && !last && /(^|[^\\])(\\\\)*\\$/.test(row);
+    out += escapedBreak ? row.slice(0, -1) : row;
+  }
+  return double ? unescapeDouble(out) : out.replace(/''/g, "'");
+}
+
+/** The value of a double-quoted scalar's text (its escapes read); null for an unknown escape. */
+function unescapeDouble(inner: string): string | null {
   let value = '';
   for (let i = 0; i < inner.length; i++) {
     const c = inner[i] ?? '';
@@ -403,7 +516,7 @@ function readQuoted(text: string, at: number, limit: number): { value: string; e
     } else if (e in ESCAPES) value += ESCAPES[e];
     else return null;
   }
-  return { value, end: close + 1 };
+  return value;
 }
 
 /** A flow collection (`[a, "b"]`, `{k: v}`) that opens and closes on one line. */
@@ -460,10 +573,19 @@ class Flow {
       return { kind: 'alias', source: alias[1] ?? '', target, start, end: this.i };
     }
     if (c === '&' || c === '!' || c === '?') return undefined;
+    // A plain scalar cannot start with an indicator, but for `-`, `:` and `?` before a character it may hold (`-a`).
+    if (INDICATOR.test(c ?? '') && !(/[-:?]/.test(c ?? '') && /[^\s,[\]{}]/.test(this.text[this.i + 1] ?? ' '))) return undefined;
     const start = this.i;
     while (this.i < this.limit && !/[,[\]{}\r\n]/.test(this.text[this.i] ?? '') && !(this.text[this.i] === ':' && /[\s,[\]{}]/.test(this.text[this.i + 1] ?? ' ')) && !(this.text[this.i] === '#' && this.text[this.i - 1] === ' ')) this.i++;
     const written = this.text.slice(start, this.i).trimEnd();
-    if (written === '' && this.text[this.i] !== ':') return scalar(null, start, start);
+    // An empty item or key (`[a, , b]`, `{: x}`): rare, and yaml's to judge.
+    if (written === '') return undefined;
+    if (this.text[this.i] === '\n' || this.text[this.i] === '\r') {
+      // A plain scalar goes on over the line break unless what follows ends it: left to yaml.
+      const after = /^\s*(.)(.?)/.exec(this.text.slice(this.i, this.i + 256));
+      const next = after?.[1] ?? '';
+      if (!/[,\]}#]/.test(next) && !(next === ':' && /^[\s,[\]{}]?$/.test(after?.[2] ?? ''))) return undefined;
+    }
     return scalar(plainValue(written), start, start + written.length);
   }
 
