@@ -103,6 +103,9 @@ export function splitCommands(line: string): string[][] {
   return commands;
 }
 
+/** What a command line that names a port (or a port it cannot read) has at least one of. */
+const MAY_NAME_A_PORT = /[\d$%{}`:]|--inspect/;
+
 /** Prefixes that run another program: skipped to find the program that takes the port flags. */
 const WRAPPERS = new Set(['cross-env', 'env', 'npx', 'exec', 'nodemon', 'dotenv', 'sudo', 'time', 'nice', 'pnpm', 'yarn', 'bunx', 'poetry', 'pipenv', 'bundle', 'uv', 'env-cmd', 'dumb-init', 'tini', 'gosu', 'su-exec']);
 const RUN_WORDS = new Set(['run', 'exec', 'dlx', '--', '-m']);
@@ -142,6 +145,9 @@ const POSITIONAL_CLIENTS = new Set(['wait-on', 'wait-port', 'wait-for-it', 'wait
  */
 export function readCommandLine(line: string, context: CommandContext, depth = 0): CommandReading {
   const reading: CommandReading = { ports: [], unknown: [] };
+  // Most lines of a script name no port: without a digit, a variable, a placeholder, a `host:…`
+  // or Node's `--inspect` (whose port goes without saying) there is nothing to read.
+  if (!MAY_NAME_A_PORT.test(line)) return reading;
   for (const words of splitCommands(line)) merge(reading, readWords(words, context, depth));
   return reading;
 }

@@ -240,6 +240,7 @@ function expandSpringBody(out: Builder, body: string, whole: string, resolve: Re
 
 const RUBY_LITERAL = String.raw`'[^']*'|"[^"]*"|-?\d+(?:\.\d+)?|nil`;
 /** `ENV.fetch('X', d)`, `ENV.fetch('X') { d }`, `ENV['X'] || d`, `ENV.fetch('X', nil) || d`. */
+const RUBY_LITERAL_WHOLE = new RegExp(String.raw`^(?:${RUBY_LITERAL})$`);
 const RUBY_ENV = new RegExp(
   String.raw`ENV(?:\.fetch\(\s*(['"])(\w+)\1\s*(?:,\s*(${RUBY_LITERAL})\s*)?\)(?:\s*(?:\{\s*|do\s+)(${RUBY_LITERAL})\s*(?:\}|end))?|\[\s*(['"])(\w+)\5\s*\])(?:\s*(?:\|\||\bor\b)\s*(${RUBY_LITERAL}))?`,
 );
@@ -258,7 +259,7 @@ function rubyLiteral(text: string | undefined): string | null {
  */
 export function rubyValue(expression: string, resolve: Resolver, at: Place): Resolved | null {
   const code = expression.trim();
-  const literal = new RegExp(String.raw`^(?:${RUBY_LITERAL})$`).exec(code);
+  const literal = RUBY_LITERAL_WHOLE.exec(code);
   if (literal) {
     const value = rubyLiteral(literal[0]);
     return value === null ? null : { value, source: null };

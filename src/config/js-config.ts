@@ -165,11 +165,22 @@ function valueTokens(tokens: readonly JsToken[], start: number, text: string): J
 
 const JS = String.raw`\.(js|mjs|cjs|ts|mts|cts)$`;
 
+// (Built once: these run on every file name of the project.)
+const VITE_CONFIG = new RegExp(String.raw`(^|/)vite(st)?\.config${JS}`);
+const NEXT_CONFIG = new RegExp(String.raw`(^|/)next\.config${JS}`);
+const WEBPACK_BASE = new RegExp(String.raw`^(webpack([.-][\w-]+)*|[\w-]+\.webpack|vue\.config)${JS}`);
+const WEBPACK_DIR = new RegExp(String.raw`(^|/)webpack/[\w.-]+${JS}`);
+const SETUP_PROXY = new RegExp(String.raw`(^|/)src/setupProxy${JS}`);
+const ANGULAR_PROXY = new RegExp(String.raw`(^|/)proxy\.conf(ig)?(\.[\w-]+)?${JS}`);
+const TEST_RUNNER = new RegExp(String.raw`(^|/)(playwright|cypress|protractor|karma|wdio)(\.[\w-]+)?\.conf(ig)?${JS}`);
+const OTHER_DEV_SERVER = new RegExp(String.raw`(^|/)(nuxt|astro)\.config${JS}`);
+const NODE_ENTRY = new RegExp(String.raw`^([\w.-]+/){0,3}(server|app|index|main|dev-server|devServer|preview|start|www)${JS}`);
+
 export function isViteConfig(path: string): boolean {
-  return new RegExp(String.raw`(^|/)vite(st)?\.config${JS}`).test(path);
+  return VITE_CONFIG.test(path);
 }
 export function isNextConfig(path: string): boolean {
-  return new RegExp(String.raw`(^|/)next\.config${JS}`).test(path);
+  return NEXT_CONFIG.test(path);
 }
 /**
  * webpack configurations under the names projects give them: webpack.config.js, webpack.dev.js and
@@ -178,23 +189,23 @@ export function isNextConfig(path: string): boolean {
  */
 export function isWebpackConfig(path: string): boolean {
   const base = path.slice(path.lastIndexOf('/') + 1);
-  return new RegExp(String.raw`^(webpack([.-][\w-]+)*|[\w-]+\.webpack|vue\.config)${JS}`).test(base) || new RegExp(String.raw`(^|/)webpack/[\w.-]+${JS}`).test(path);
+  return WEBPACK_BASE.test(base) || WEBPACK_DIR.test(path);
 }
 /** Create React App's proxy file. */
 export function isSetupProxy(path: string): boolean {
-  return new RegExp(String.raw`(^|/)src/setupProxy${JS}`).test(path);
+  return SETUP_PROXY.test(path);
 }
 /** Angular's dev-server proxy written as code: proxy.conf.js, proxy.config.mjs. */
 export function isAngularProxyScript(path: string): boolean {
-  return new RegExp(String.raw`(^|/)proxy\.conf(ig)?(\.[\w-]+)?${JS}`).test(path);
+  return ANGULAR_PROXY.test(path);
 }
 /** Test runners' configuration (Playwright, Cypress, Protractor, Karma, WebdriverIO): the app's `baseURL`, the `webServer` they start, their own `port`. */
 export function isTestRunnerConfig(path: string): boolean {
-  return new RegExp(String.raw`(^|/)(playwright|cypress|protractor|karma|wdio)(\.[\w-]+)?\.conf(ig)?${JS}`).test(path);
+  return TEST_RUNNER.test(path);
 }
 /** Nuxt's and Astro's configuration: `server`/`devServer` ports. */
 export function isOtherDevServerConfig(path: string): boolean {
-  return new RegExp(String.raw`(^|/)(nuxt|astro)\.config${JS}`).test(path);
+  return OTHER_DEV_SERVER.test(path);
 }
 /**
  * A Node program that listens (Express, Koa, http.createServer, vue-cli 2's build/dev-server.js):
@@ -206,7 +217,7 @@ export function looksLikeNodeServer(path: string, text: string): boolean {
 
 /** Names Node programs that start servers go by, at most three folders deep. */
 export function isNodeEntryName(path: string): boolean {
-  return new RegExp(String.raw`^([\w.-]+/){0,3}(server|app|index|main|dev-server|devServer|preview|start|www)${JS}`).test(path) && !/(^|\/)(src\/(components|pages|views|assets)|test|tests|__tests__)\//.test(path);
+  return NODE_ENTRY.test(path) && !/(^|\/)(src\/(components|pages|views|assets)|test|tests|__tests__)\//.test(path);
 }
 
 /**

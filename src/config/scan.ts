@@ -1,6 +1,7 @@
 import { open, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { envTable, type EnvTable } from './env.js';
+import { mapInOrder } from './parallel.js';
 import { formatByContent, formatByName, needsContent, type Format } from './recognize.js';
 import type { ConfigScan, ConfigWarning, ContainerEnvFile, Declaration, ParserInput, UnresolvedDeclaration } from './types.js';
 import { walkProject } from './walk.js';
@@ -23,6 +24,9 @@ export function formatOf(path: string): Format | undefined {
 
 /** .env files in the order their tools load them (later wins). */
 const ENV_ORDER = ['.env', '.env.development', '.env.local', '.env.development.local'];
+
+/** How many files are read at once. */
+const READ_AHEAD = 16;
 
 /** How much of a file is read to tell its format from its content. */
 const SNIFF_BYTES = 8192;
@@ -66,19 +70,27 @@ export async function scanConfig(dir: string, options: ScanOptions = {}): Promis
     if (budgetHit()) break;
     formats.set(file, format);
   }
-  for (const file of walk.files) {
-    if (overBudget || !needsContent(file)) continue;
-    const head = await readHead(join(root, file));
-    const format = head === null ? undefined : formatByContent(file, head);
-    if (format === undefined) continue;
-    if (budgetHit()) break;
-    formats.set(file, format);
+  const candidates = overBudget ? [] : walk.files.filter((file) => needsContent(file));
+  // Read a few at a time, judged in walk order (the budget stops at the same file).
+  for (let from = 0; from < candidates.length && !overBudget; from += READ_AHEAD) {
+    const chunk = candidates.slice(from, from + READ_AHEAD);
+    const heads = await mapInOrder(chunk, READ_AHEAD, (file) => readHead(join(root, file)));
+    for (let k = 0; k < chunk.length; k++) {
+      const file = chunk[k] ?? '';
+      const head = heads[k] ?? null;
+      const format = head === null ? undefined : formatByContent(file, head);
+      if (format === undefined) continue;
+      if (budgetHit()) break;
+      formats.set(file, format);
+    }
   }
-  for (const file of formats.keys()) {
-    const text = await readTextFile(join(root, file), maxBytes);
+  const chosen = [...formats.keys()];
+  const read = await mapInOrder(chosen, READ_AHEAD, (file) => readTextFile(join(root, file), maxBytes));
+  chosen.forEach((file, k) => {
+    const text = read[k] ?? { skipped: 'skipped: not read' };
     if (typeof text === 'string') texts.set(file, text);
     else warnings.push({ file, line: null, message: text.skipped });
-  }
+  });
   const declarations: Declaration[] = [];
   const unresolved: UnresolvedDeclaration[] = [];
   const containerEnvFiles: ContainerEnvFile[] = [];
@@ -176,16 +188,10 @@ async function readTextFile(path: string, maxBytes: number): Promise<string | { 
   try {
     const info = await stat(path);
     if (info.size > maxBytes) return { skipped: `skipped: ${info.size} bytes is over the ${maxBytes}-byte limit` };
-    const head = Buffer.alloc(Math.min(info.size, 8192));
-    const handle = await open(path, 'r');
-    try {
-      await handle.read(head, 0, head.length, 0);
-    } finally {
-      await handle.close();
-    }
+    const bytes = await readFile(path);
     // A NUL byte in the first 8 KiB: binary (the heuristic git and grep use).
-    if (head.includes(0)) return { skipped: 'skipped: binary file' };
-    return await readFile(path, 'utf8');
+    if (bytes.subarray(0, 8192).includes(0)) return { skipped: 'skipped: binary file' };
+    return bytes.toString('utf8');
   } catch (error) {
     return { skipped: `skipped: ${error instanceof Error ? error.message : String(error)}` };
   }

@@ -1,5 +1,6 @@
-import { opendir, realpath, stat } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
+import { mapInOrder } from './parallel.js';
 import type { ConfigWarning } from './types.js';
 
 /**
@@ -20,6 +21,9 @@ const BUILD_OUTPUT_OF: Readonly<Record<string, readonly string[]>> = {
   build: ['build.gradle', 'build.gradle.kts', 'settings.gradle', 'settings.gradle.kts', 'setup.py', 'CMakeLists.txt'],
   target: ['pom.xml', 'Cargo.toml', 'build.sbt', 'project.clj'],
 };
+
+/** How many directories are listed at once. */
+const READ_AHEAD = 16;
 
 /** A file inside a directory that marks the whole directory as generated (a virtualenv, a cache). */
 const GENERATED_MARKERS = new Set(['pyvenv.cfg', 'CACHEDIR.TAG', 'asset-manifest.json']);
@@ -72,38 +76,40 @@ export async function walkProject(root: string, options: WalkOptions): Promise<W
   let visited = 0;
   for (let depth = 0; depth <= options.maxDepth && queue.length > 0; depth++) {
     const next: string[] = [];
-    for (const rel of queue) {
-      let dir;
-      try {
-        dir = await opendir(rel === '' ? root : join(root, rel));
-      } catch {
-        // Unreadable or vanished directory: skip it, the rest of the project still counts.
-        continue;
-      }
-      const entries: { name: string; isDir: boolean }[] = [];
-      for await (const entry of dir) {
-        if (++visited > options.maxEntries) {
-          return { files: files.sort(), truncated: true, warnings };
-        }
-        const path = rel === '' ? entry.name : `${rel}/${entry.name}`;
-        if (entry.isDirectory()) entries.push({ name: entry.name, isDir: true });
-        else if (entry.isFile()) entries.push({ name: entry.name, isDir: false });
-        else if (entry.isSymbolicLink()) {
-          const followed = await followLink(join(root, path), realRoot, seenDirs);
-          if (followed === 'dir' || followed === 'file') entries.push({ name: entry.name, isDir: followed === 'dir' });
-          else if (followed !== 'seen' && (followed.isDir || options.looksLikeConfig?.(path) === true)) {
-            warnings.push({ file: path, line: null, message: followed.message });
+    // Directories are listed a few at a time, and taken in order (the budget stops at the same place).
+    for (let from = 0; from < queue.length; from += READ_AHEAD) {
+      const chunk = queue.slice(from, from + READ_AHEAD);
+      // Unreadable or vanished directory: skipped (null), the rest of the project still counts.
+      const listings = await mapInOrder(chunk, READ_AHEAD, (rel) => readdir(rel === '' ? root : join(root, rel), { withFileTypes: true }).catch(() => null));
+      for (let k = 0; k < chunk.length; k++) {
+        const rel = chunk[k] ?? '';
+        const listing = listings[k];
+        if (listing === null || listing === undefined) continue;
+        const entries: { name: string; isDir: boolean }[] = [];
+        for (const entry of listing) {
+          if (++visited > options.maxEntries) {
+            return { files: files.sort(), truncated: true, warnings };
+          }
+          const path = rel === '' ? entry.name : `${rel}/${entry.name}`;
+          if (entry.isDirectory()) entries.push({ name: entry.name, isDir: true });
+          else if (entry.isFile()) entries.push({ name: entry.name, isDir: false });
+          else if (entry.isSymbolicLink()) {
+            const followed = await followLink(join(root, path), realRoot, seenDirs);
+            if (followed === 'dir' || followed === 'file') entries.push({ name: entry.name, isDir: followed === 'dir' });
+            else if (followed !== 'seen' && (followed.isDir || options.looksLikeConfig?.(path) === true)) {
+              warnings.push({ file: path, line: null, message: followed.message });
+            }
           }
         }
-      }
-      const names = new Set(entries.map((e) => e.name));
-      // A virtualenv or cache directory: nothing in it is the project's.
-      if (rel !== '' && [...GENERATED_MARKERS].some((marker) => names.has(marker))) continue;
-      entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-      for (const entry of entries) {
-        const path = rel === '' ? entry.name : `${rel}/${entry.name}`;
-        if (!entry.isDir) files.push(path);
-        else if (!isGeneratedDir(entry.name, names)) next.push(path);
+        const names = new Set(entries.map((e) => e.name));
+        // A virtualenv or cache directory: nothing in it is the project's.
+        if (rel !== '' && [...GENERATED_MARKERS].some((marker) => names.has(marker))) continue;
+        entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+        for (const entry of entries) {
+          const path = rel === '' ? entry.name : `${rel}/${entry.name}`;
+          if (!entry.isDir) files.push(path);
+          else if (!isGeneratedDir(entry.name, names)) next.push(path);
+        }
       }
     }
     queue = next;
