@@ -119,6 +119,12 @@ const PORT_FLAGS = new Set(['--port', '-p', '--http-port', '--listen-port', '--s
 /** Port flags that mean nothing else: a variable there is a port even if its name does not say so. */
 const LONG_PORT_FLAGS = new Set(['--port', '--http-port', '--listen-port', '--server-port', '--server.port', '-Dserver.port']);
 const HOST_FLAGS = new Set(['--host', '-H', '--hostname', '--bind-address', '--addr']);
+const MYSQL_PORT_FLAGS = new Set(['-P', '--port']);
+const MONGO_PORT_FLAGS = new Set(['--port']);
+const NO_FLAGS = new Set<string>();
+const CLIENT_HOST_FLAGS = new Set(['-h', '--host']);
+/** flask run's `-h` is its host. */
+const FLASK_HOST_FLAGS = new Set([...HOST_FLAGS, '-h']);
 /** Flags whose value is an address (`host:port`, a URL, or a port). */
 const ADDRESS_FLAGS = new Set(['--bind', '-b', '--listen', '-l', '-S', '--address']);
 /** A flag named for a port: `-metricsPort`, `--metrics-port`, `--http.port`, `--grpc_port`. */
@@ -198,11 +204,18 @@ export function readWords(rawWords: readonly string[], context: CommandContext, 
   }
   const found: Found[] = [];
   // `node --inspect`, `nodemon --inspect=9229`, `NODE_OPTIONS=--inspect=0.0.0.0:9229`: Node's debugger.
-  const inspectWords = [...words.filter((w) => /^--inspect(-brk|-port)?(=|$)/.test(w.raw)), ...[...(env.get('NODE_OPTIONS')?.raw.split(/\s+/) ?? [])].filter((w) => /^--inspect/.test(w)).map((raw) => ({ raw, exp: expand(raw, dialect, context.resolve, context.at) }))];
-  for (const w of inspectWords) found.push(...inspectPort(w));
+  const nodeOptions = env.get('NODE_OPTIONS');
+  if (nodeOptions !== undefined || rawWords.some((w) => w.includes('--inspect'))) {
+    const inspectWords = [...words.filter((w) => /^--inspect(-brk|-port)?(=|$)/.test(w.raw)), ...[...(nodeOptions?.raw.split(/\s+/) ?? [])].filter((w) => /^--inspect/.test(w)).map((raw) => ({ raw, exp: expand(raw, dialect, context.resolve, context.at) }))];
+    for (const w of inspectWords) found.push(...inspectPort(w));
+  }
   // Java's debugger: `-agentlib:jdwp=transport=dt_socket,server=y,address=*:5005`, in any word.
   // (A quoted word with spaces is a command line of its own, read below: not twice.)
-  for (const w of words.filter((x) => !/\s/.test(x.exp.text))) found.push(...jdwpPort(w), ...devTcp(w));
+  for (const w of words) {
+    if (/\s/.test(w.exp.text)) continue;
+    if (w.exp.text.includes('jdwp')) found.push(...jdwpPort(w));
+    if (w.exp.text.includes('/dev/')) found.push(...devTcp(w));
+  }
 
   let program = basename(words[i]?.raw ?? '');
   // An exec-form command that starts with a flag (Compose `command: ["--port", "8000"]`): the
@@ -231,8 +244,8 @@ export function readWords(rawWords: readonly string[], context: CommandContext, 
     return reading;
   }
   const isClient = CLIENT_PROGRAMS.has(program);
-  const portFlags = MYSQL_PROGRAMS.has(program) ? new Set(['-P', '--port']) : /^mongo(sh)?$/.test(program) ? new Set(['--port']) : isClient && program !== 'curl' ? PORT_FLAGS : isClient ? new Set<string>() : PORT_FLAGS;
-  const hostFlags = isClient ? new Set(['-h', '--host']) : program === 'flask' ? new Set([...HOST_FLAGS, '-h']) : HOST_FLAGS;
+  const portFlags = MYSQL_PROGRAMS.has(program) ? MYSQL_PORT_FLAGS : /^mongo(sh)?$/.test(program) ? MONGO_PORT_FLAGS : isClient && program !== 'curl' ? PORT_FLAGS : isClient ? NO_FLAGS : PORT_FLAGS;
+  const hostFlags = isClient ? CLIENT_HOST_FLAGS : program === 'flask' ? FLASK_HOST_FLAGS : HOST_FLAGS;
   const isDocker = /^(docker|podman)$/.test(program) && rest.some((w) => w.raw === 'run' || w.raw === 'create');
   let host: string | null = null;
   const positional: Word[] = [];

@@ -168,17 +168,23 @@ export function parseCompose(input: ParserInput): ParsedFile {
     }
   }
   // A setting shared through an anchor is declared once, at the line where it is written.
-  const seen = new Set<string>();
-  const unique = out.declarations.filter((d) => {
-    const key = `${d.line}|${d.role}|${d.host}|${d.port}|${d.protocol}`;
-    return seen.has(key) ? false : (seen.add(key), true);
-  });
-  const seenUnknown = new Set<string>();
-  const unresolved = out.unresolved.filter((d) => {
-    const key = `${d.line}|${d.role}|${d.host}|${d.value}`;
-    return seenUnknown.has(key) ? false : (seenUnknown.add(key), true);
-  });
+  const unique = onceEach(out.declarations, (a, b) => a.role === b.role && a.host === b.host && a.port === b.port && a.protocol === b.protocol);
+  const unresolved = onceEach(out.unresolved, (a, b) => a.role === b.role && a.host === b.host && a.value === b.value);
   return { declarations: unique, warnings: out.warnings, unresolved, containerEnvFiles };
+}
+
+/** The items without repeats: `same` items on one line count once (the first, in order). */
+function onceEach<T extends { readonly line: number }>(items: readonly T[], same: (a: T, b: T) => boolean): T[] {
+  const byLine = new Map<number, T[]>();
+  const out: T[] = [];
+  for (const item of items) {
+    const onLine = byLine.get(item.line);
+    if (onLine === undefined) byLine.set(item.line, [item]);
+    else if (onLine.some((other) => same(other, item))) continue;
+    else onLine.push(item);
+    out.push(item);
+  }
+  return out;
 }
 
 /** `dir` + a relative path, with `./` and `../` resolved (paths stay relative to the scan root). */

@@ -117,6 +117,13 @@ export function mapEntries(node: YamlNode | null | undefined, depth = 0): [strin
   if (map?.kind !== 'map' || depth > 8) return [];
   // Read once per map: a service's keys are looked up a dozen times (mapGet).
   if (map.entries !== undefined) return map.entries;
+  if (!map.items.some(({ key }) => key.kind === 'scalar' && key.value === MERGE)) {
+    // No merge key (nearly every map): the map's own entries, in order.
+    const plain: [string, YamlNode | null, number][] = [];
+    for (const { key, value } of map.items) if (key.kind === 'scalar' && key.value !== null) plain.push([key.value, deref(value), key.start]);
+    map.entries = plain;
+    return plain;
+  }
   const own: [string, YamlNode | null, number][] = [];
   const merged: [string, YamlNode | null, number][] = [];
   for (const { key, value } of map.items) {
