@@ -24,9 +24,23 @@ type PyValue = { readonly kind: 'value'; readonly exp: Expansion } | { readonly 
  * `config('X', default=d)` (python-decouple, environs), `a or b`, `int(…)`/`str(…)`, `+`
  * concatenation and f-strings. Looked-up variables come from the project's .env files.
  */
+interface Binding {
+  readonly tokens: JsToken[];
+  readonly line: number;
+}
+
+/** `if COND:` / `else:` around the two assignments of one name: which one runs depends on COND. */
+interface Branches {
+  readonly condition: string;
+  readonly negated: boolean;
+  readonly then: Binding;
+  readonly otherwise: Binding;
+}
+
 class PyScope {
-  private readonly bindings = new Map<string, { tokens: JsToken[]; line: number }>();
+  private readonly bindings = new Map<string, Binding>();
   private readonly ambiguous = new Set<string>();
+  private readonly branches = new Map<string, Branches>();
 
   constructor(
     tokens: readonly JsToken[],
@@ -35,15 +49,37 @@ class PyScope {
     private readonly file: string,
     private readonly resolveEnv: Resolver,
   ) {
+    const all = new Map<string, Binding[]>();
     for (let i = 0; i + 2 < tokens.length; i++) {
       const t = tokens[i] as JsToken;
       const previous = tokens[i - 1];
       const startsLine = previous === undefined || text.slice(previous.offset, t.offset).includes('\n');
       if (t.type !== 'ident' || !startsLine || tokens[i + 1]?.value !== '=' || tokens[i + 2]?.value === '=') continue;
+      const binding = { tokens: expressionTokens(tokens, i + 2, text), line: lines.lineOf(t.offset) };
+      all.set(t.value, [...(all.get(t.value) ?? []), binding]);
       // Assigned again (in another branch, or later): which value applies depends on the run.
       if (this.bindings.has(t.value)) this.ambiguous.add(t.value);
-      else this.bindings.set(t.value, { tokens: expressionTokens(tokens, i + 2, text), line: lines.lineOf(t.offset) });
+      else this.bindings.set(t.value, binding);
     }
+    for (const [name, assignments] of all) {
+      const branches = assignments.length === 2 ? ifElse(text.split('\n'), assignments[0] as Binding, assignments[1] as Binding) : null;
+      if (branches !== null) this.branches.set(name, branches);
+    }
+  }
+
+  /**
+   * Whether `name` is true when the project's environment is as its files state it: an
+   * environment variable set nowhere with no default (or a None/empty one) is false; a known
+   * non-empty text is true. Null: cannot tell.
+   */
+  private truthy(name: string, depth: number): boolean | null {
+    const binding = this.bindings.get(name);
+    if (binding === undefined || this.ambiguous.has(name)) return null;
+    const value = this.evaluate(binding.tokens, depth + 1);
+    if (value.kind === 'value') return value.exp.complete ? value.exp.text !== '' : null;
+    // `os.getenv("BIND", None)`, `os.getenv("BIND")` with BIND set nowhere: None.
+    const call = /^(?:os\.)?(?:environ\.get|getenv)\(\s*["']\w+["']\s*(?:,\s*(None|""|''|False)\s*)?\)$/.exec(sourceText(binding.tokens, this.text));
+    return value.envName !== null && call !== null ? false : null;
   }
 
   evaluate(tokens: readonly JsToken[], depth = 0): PyValue {
@@ -123,8 +159,12 @@ class PyScope {
   }
 
   private variable(ident: JsToken, depth: number): PyValue {
-    const binding = this.bindings.get(ident.value);
-    if (binding === undefined || this.ambiguous.has(ident.value)) return { kind: 'unknown', text: ident.value, envName: null };
+    const branches = this.branches.get(ident.value);
+    const condition = branches === undefined || depth > 8 ? null : this.truthy(branches.condition, depth);
+    let binding = this.bindings.get(ident.value);
+    if (branches !== undefined && condition !== null) binding = condition !== branches.negated ? branches.then : branches.otherwise;
+    else if (this.ambiguous.has(ident.value)) binding = undefined;
+    if (binding === undefined) return { kind: 'unknown', text: ident.value, envName: null };
     const value = this.evaluate(binding.tokens, depth + 1);
     if (value.kind !== 'value') return value;
     return { kind: 'value', exp: withSource(value.exp, { variable: ident.value, from: 'assignment', file: this.file, line: binding.line }) };
@@ -159,6 +199,29 @@ class PyScope {
     }
     return null;
   }
+}
+
+/**
+ * The two assignments as the branches of `if NAME:` / `if not NAME:` and `else:`, each alone in
+ * its block (tiangolo's gunicorn_conf.py: `if bind_env: use_bind = bind_env` / `else: use_bind =
+ * f"{host}:{port}"`); null for any other shape.
+ */
+function ifElse(rows: readonly string[], first: Binding, second: Binding): Branches | null {
+  const indent = (row: string): number => row.length - row.trimStart().length;
+  const previousRow = (line: number): number => {
+    let k = line - 2;
+    while (k >= 0 && (rows[k] ?? '').trim() === '') k--;
+    return k;
+  };
+  const ifRow = previousRow(first.line);
+  const elseRow = previousRow(second.line);
+  const condition = /^(\s*)if\s+(not\s+)?([A-Za-z_]\w*)\s*:\s*(#.*)?$/.exec(rows[ifRow] ?? '');
+  // Each branch is that one assignment: nothing between it and `else:`.
+  if (condition === null || previousRow(elseRow + 1) !== first.line - 1) return null;
+  const level = condition[1]?.length ?? 0;
+  if (!/^\s*else\s*:\s*(#.*)?$/.test(rows[elseRow] ?? '') || indent(rows[elseRow] ?? '') !== level) return null;
+  if (indent(rows[first.line - 1] ?? '') <= level || indent(rows[second.line - 1] ?? '') <= level) return null;
+  return { condition: condition[3] ?? '', negated: condition[2] !== undefined, then: first, otherwise: second };
 }
 
 /** A template's text with each placeholder replaced by its value; one without a value stays as written. */

@@ -230,6 +230,27 @@ describe('Puma, Procfile, Python, scripts, launch.json, angular', () => {
     const text = '# app.run(port=1)\napp.run(debug=True, port=5001)  # port=2\nbind = "0.0.0.0:8005"\n';
     expect(brief(parsePython(input('app.py', text)))).toEqual([[2, 'server', null, 5001], [3, 'server', '0.0.0.0', 8005]]);
   });
+  it('Python: an if/else on an environment variable set nowhere takes the else branch; set in .env, the if branch; other shapes stay unknown', () => {
+    const text = [
+      'import os',
+      'host = os.getenv("HOST", "0.0.0.0")',
+      'port = os.getenv("PORT", "80")',
+      'bind_env = os.getenv("BIND", None)',
+      'if bind_env:',
+      '    use_bind = bind_env',
+      'else:',
+      '    use_bind = f"{host}:{port}"',
+      'bind = use_bind',
+      '',
+    ].join('\n');
+    expect(brief(parsePython(input('gunicorn_conf.py', text)))).toEqual([[9, 'server', '0.0.0.0', 80]]);
+    expect(parsePython(input('gunicorn_conf.py', text)).declarations[0]?.via).toMatchObject({ variable: 'PORT', from: 'default', line: 3 });
+    expect(brief(parsePython(input('gunicorn_conf.py', text, new Map([['BIND', '127.0.0.1:9000']]))))).toEqual([[9, 'server', '127.0.0.1', 9000]]);
+    // A branch with more than the assignment, or a condition that is not a name: which one runs is not known.
+    const longer = text.replace('    use_bind = bind_env\n', '    use_bind = bind_env\n    print(use_bind)\n');
+    expect(brief(parsePython(input('gunicorn_conf.py', longer)))).toEqual([]);
+    expect(parsePython(input('gunicorn_conf.py', longer)).unresolved).toHaveLength(1);
+  });
   it('scripts: continuation lines join, the declaration is at the first line', () => {
     const text = '#!/bin/sh\nexec uvicorn main:app \\\n  --port 8010\n';
     expect(parseScript(input('run.sh', text)).declarations).toEqual([
