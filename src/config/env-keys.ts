@@ -78,6 +78,14 @@ export function classifyEnvValue(key: string, value: Expansion, hostOf: (prefix:
     const outcome = addressOf(value);
     return outcome === null ? [] : [{ role: ownRole, outcome }];
   }
+  if (/(^|_)PROXY(_|$)/.test(upper) && /^[[{]/.test(text)) {
+    // A proxy table as JSON (Vite templates' `VITE_PROXY = [["/api","http://localhost:3000"]]`):
+    // each URL in it is a target. (Only under a PROXY key: JSON lists of CORS origins are not.)
+    return [...text.matchAll(/["']([a-z][a-z0-9+.-]*:\/\/[^"'\s]+)["']/gi)].flatMap((match) => {
+      const outcome = addressOf(expand(match[1] ?? '', 'shell'));
+      return outcome === null ? [] : [{ role: 'client' as const, outcome }];
+    });
+  }
   if (NOT_ADDRESS_KEY.test(upper)) return [];
   // Any other variable holding `http://api:4000` or `kafka:9092` names a service to connect to. An
   // address without a port of its own (`https://example.com`) is only one under an address key.

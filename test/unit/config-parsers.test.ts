@@ -91,6 +91,10 @@ describe('.env files', () => {
     expect(parsed.declarations).toEqual([{ file: '.env', line: 2, kind: 'env', role: 'unknown', host: null, port: 3001, text: 'PORT=3001', protocol: 'tcp', network: 'host', service: null, via: null }]);
     expect(parsed.warnings).toEqual([{ file: '.env', line: 1, message: 'PORT is set again on line 2, which wins' }]);
   });
+  it('reads the targets of a proxy table written as JSON (VITE_PROXY), not a JSON list of CORS origins', () => {
+    const text = 'VITE_PROXY = [["/api","http://localhost:3000"],["/upload","https://files.example.com/up"]]\nCORS_ORIGINS=["http://localhost:5173"]\n';
+    expect(brief(parseEnvFile(input('.env.development', text)))).toEqual([[1, 'client', 'localhost', 3000], [1, 'client', 'files.example.com', 443]]);
+  });
   it('lets .env.local override .env in the variables other files substitute', () => {
     const base = envVariables('PORT=3000\nWEB=8080\n', '.env', none);
     expect(envVariables('PORT=3001\n', '.env.local', base)).toEqual(new Map([['PORT', '3001'], ['WEB', '8080']]));
