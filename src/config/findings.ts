@@ -15,6 +15,20 @@ function isLocal(host: string | null): boolean {
   return host === null || LOCAL_HOSTS.has(host.toLowerCase()) || host.startsWith('127.') || host.toLowerCase().endsWith('.localhost');
 }
 
+/** Names a container uses for the machine it runs on (Docker Desktop, and Linux with host-gateway). */
+const HOST_FROM_CONTAINER = new Set(['host.docker.internal', 'gateway.docker.internal', 'host.containers.internal']);
+
+/**
+ * Whose loopback: true when a declaration's address is a port of this machine. An address written
+ * in a container's own configuration (a Compose service's environment, command, healthcheck; a
+ * Dockerfile; a service's env_file) is the container's: its 127.0.0.1 is not ours, and only the
+ * names Docker gives the host lead here.
+ */
+export function reachesThisMachine(d: Pick<Declaration, 'host' | 'network'>): boolean {
+  if (d.network === 'container') return d.host !== null && HOST_FROM_CONTAINER.has(d.host.toLowerCase());
+  return isLocal(d.host);
+}
+
 function isLoopbackBind(host: string | null): boolean {
   return host !== null && (host === 'localhost' || host === '::1' || host.startsWith('127.'));
 }
@@ -53,7 +67,7 @@ export function configFindings(scan: ConfigScan, facts: ConfigFacts): Finding[] 
   const onTarget = (d: Declaration): boolean => facts.targetPort === null || d.port === facts.targetPort;
   const findings: Finding[] = [];
 
-  for (const client of decls.filter((d) => d.role === 'client' && onTarget(d) && isLocal(d.host))) {
+  for (const client of decls.filter((d) => d.role === 'client' && onTarget(d) && reachesThisMachine(d))) {
     if (listenersOn(client.port).length > 0 || servedPorts.has(client.port)) continue;
     const published = composePublish.some((d) => d.port === client.port);
     if (composePublish.length > 0 && !published) {
@@ -66,11 +80,17 @@ export function configFindings(scan: ConfigScan, facts: ConfigFacts): Finding[] 
   const containerPorts = new Map<number, Declaration>();
   for (const d of decls.filter((x) => x.kind === 'compose' && x.role === 'server')) {
     // A mapping's container port is on the publish's line (short syntax) or next to it (long syntax: target:/published:).
-    const mapping = composePublish.find((p) => p.file === d.file && (p.line === d.line || (/\btarget\s*:/.test(d.text) && Math.abs(p.line - d.line) <= 3)));
+    const mapping = composePublish.find((p) => p.file === d.file && p.service === d.service && (p.line === d.line || (/\btarget\s*:/.test(d.text) && Math.abs(p.line - d.line) <= 3)));
     if (mapping !== undefined && !containerPorts.has(d.port)) containerPorts.set(d.port, mapping);
   }
-  for (const bind of decls.filter((d) => d.role === 'server' && isLoopbackBind(d.host) && containerPorts.has(d.port) && onTarget(d))) {
-    const mapping = containerPorts.get(bind.port) as Declaration;
+  // A loopback bind written for one container only matters for that container's own mapping.
+  const mappedFor = (bind: Declaration): Declaration | undefined => {
+    const mapping = containerPorts.get(bind.port);
+    if (mapping === undefined) return undefined;
+    return bind.network === 'container' && bind.service !== null && bind.service !== mapping.service ? undefined : mapping;
+  };
+  for (const bind of decls.filter((d) => d.role === 'server' && isLoopbackBind(d.host) && mappedFor(d) !== undefined && onTarget(d))) {
+    const mapping = mappedFor(bind) as Declaration;
     if (facts.targetPort !== null && mapping.port !== facts.targetPort && bind.port !== facts.targetPort) continue;
     findings.push(dockerLoopbackBind(bind, mapping));
   }
@@ -145,9 +165,9 @@ function familyOfHost(host: string | null): 'ipv4' | 'ipv6' | null {
 
 function localhostFindings(decls: readonly Declaration[], listenersOn: (port: number) => Socket[], onTarget: (d: Declaration) => boolean): Finding[] {
   const findings: Finding[] = [];
-  for (const client of decls.filter((d) => d.role === 'client' && d.host?.toLowerCase() === 'localhost' && onTarget(d))) {
+  for (const client of decls.filter((d) => d.role === 'client' && d.host?.toLowerCase() === 'localhost' && d.network === 'host' && onTarget(d))) {
     const sockets = listenersOn(client.port);
-    const declared = decls.filter((d) => (d.role === 'server' || d.role === 'publish') && d.port === client.port && familyOfHost(d.host) !== null);
+    const declared = decls.filter((d) => (d.role === 'server' || d.role === 'publish') && reachesThisMachine(d) && d.port === client.port && familyOfHost(d.host) !== null);
     let only: 'ipv4' | 'ipv6' | null = null;
     let basis: Record<string, unknown> = {};
     if (sockets.length > 0) {
@@ -172,7 +192,8 @@ function localhostFindings(decls: readonly Declaration[], listenersOn: (port: nu
     });
   }
   for (const server of decls.filter((d) => d.role === 'server' && d.host?.toLowerCase() === 'localhost' && onTarget(d))) {
-    const clients = decls.filter((d) => d.role === 'client' && d.port === server.port && familyOfHost(d.host) !== null);
+    // Only a client on the same machine (the host, or the same container) meets this server.
+    const clients = decls.filter((d) => d.role === 'client' && d.port === server.port && familyOfHost(d.host) !== null && d.network === server.network && d.service === server.service);
     for (const client of clients) {
       findings.push({
         code: 'config-localhost',

@@ -1,11 +1,25 @@
-import { declare, LineIndex, parseAddress, toPort } from './text.js';
-import type { Declaration, ParsedFile, ParserInput } from './types.js';
+import { Emitter } from './emit.js';
+import { LineIndex, readAddress } from './text.js';
+import type { ParsedFile, ParserInput } from './types.js';
+import { unknownReason } from './values.js';
 
-/** nginx.conf, *.conf under an nginx/ or conf.d/ directory, and files in sites-available|enabled. */
+/**
+ * nginx.conf (also `nginx.*.conf`, `*.nginx.conf`), *.conf and the official image's `*.conf.template`
+ * under an nginx/ or conf.d/ directory, and files in sites-available|enabled.
+ */
 export function isNginxFile(path: string): boolean {
   const base = path.slice(path.lastIndexOf('/') + 1);
-  if (base === 'nginx.conf' || /\.nginx(\.conf)?$/.test(base)) return true;
-  return /(^|\/)(nginx|conf\.d)\/[^/]+\.conf$/.test(path) || (/(^|\/)sites-(available|enabled)\/[^/]+$/.test(path) && !base.startsWith('.'));
+  if (/^nginx([.-][\w-]+)*\.conf(\.template)?$/.test(base) || /\.nginx(\.conf)?$/.test(base) || /^[\w.-]+\.nginx\.conf$/.test(base)) return true;
+  // Also extension-less site files in an nginx/ folder (reverse-proxy/nginx/plausible).
+  return /(^|\/)(nginx|conf\.d|templates)\/[^/]+\.conf(\.template)?$/.test(path) || /(^|\/)nginx\/[^/.]+$/.test(path) || (/(^|\/)sites-(available|enabled)\/[^/]+$/.test(path) && !base.startsWith('.'));
+}
+
+/**
+ * A file whose name says nothing (`proxy/conf`, `site.conf` outside an nginx/ folder) but whose
+ * content is nginx's: a `server {` block with `listen` or `proxy_pass`.
+ */
+export function looksLikeNginx(text: string): boolean {
+  return /^\s*server\s*\{/m.test(text) && /^\s*(listen|proxy_pass|location)\b/m.test(text) && !/^\s*<VirtualHost/m.test(text);
 }
 
 interface Directive {
@@ -74,8 +88,8 @@ export function readNginxDirectives(text: string): { directives: Directive[]; pr
  */
 export function parseNginx(input: ParserInput): ParsedFile {
   const lines = new LineIndex(input.text);
+  const out = new Emitter(lines, input.file, 'nginx');
   const { directives, problems } = readNginxDirectives(input.text);
-  const declarations: Declaration[] = [];
   const upstreams = new Set(directives.filter((d) => d.words[0] === 'upstream').map((d) => d.words[1] ?? ''));
   for (const d of directives) {
     const [name, arg] = d.words;
@@ -83,18 +97,24 @@ export function parseNginx(input: ParserInput): ParsedFile {
     const line = lines.lineOf(d.offset);
     if (name === 'listen') {
       if (arg.startsWith('unix:')) continue;
-      const address = toPort(arg) !== null ? { host: null, port: Number(arg) } : (parseAddress(arg) ?? (/^[\w.-]+$/.test(arg) ? { host: arg, port: 80 } : null));
-      if (address !== null) declarations.push(declare(lines, input.file, line, 'nginx', 'server', address.host, address.port));
+      // `listen 53 udp;` (stream), `listen 443 quic;` (HTTP/3): UDP.
+      const protocol = d.words.slice(2).some((w) => w === 'udp' || w === 'quic') ? 'udp' : 'tcp';
+      const read = readAddress(arg);
+      if (read !== null) out.outcome(line, 'server', read.ok ? { ok: true, host: read.host, port: read.port, via: null } : { ok: false, host: read.host, value: read.value, reason: unknownReason(read.value) }, { protocol });
+      else if (arg.includes('$')) out.unknown(line, 'server', null, arg, unknownReason(arg), { protocol });
+      else if (/^[\w.-]+$/.test(arg)) out.port(line, 'server', arg, 80, { protocol }); // `listen localhost;`: nginx's default port
     } else if (name === 'proxy_pass' || name === 'grpc_pass' || name === 'fastcgi_pass' || name === 'uwsgi_pass') {
       const hostPart = arg.replace(/^[a-z]+:\/\//, '').split(/[/:]/)[0] ?? '';
       if (upstreams.has(hostPart) || arg.includes('$') || arg.startsWith('unix:')) continue;
-      const address = parseAddress(arg.replace(/^grpcs?:\/\//, 'http://'));
-      if (address !== null) declarations.push(declare(lines, input.file, line, 'nginx', 'client', address.host, address.port));
+      const address = readAddress(arg.replace(/^grpcs?:\/\//, 'http://'));
+      if (address !== null && address.ok) out.port(line, 'client', address.host, address.port);
     } else if (name === 'server' && d.context.at(-1) === 'upstream') {
       if (arg.startsWith('unix:')) continue;
-      const address = parseAddress(arg) ?? (/^[\w.-]+$/.test(arg) ? { host: arg, port: 80 } : null);
-      if (address !== null) declarations.push(declare(lines, input.file, line, 'nginx', 'client', address.host, address.port));
+      const address = readAddress(arg);
+      if (address !== null && address.ok) out.port(line, 'client', address.host, address.port);
+      else if (address === null && /^[\w.-]+$/.test(arg)) out.port(line, 'client', arg, 80);
     }
   }
-  return { declarations, warnings: problems.map((p) => ({ file: input.file, line: lines.lineOf(p.offset), message: p.message })) };
+  for (const p of problems) out.warn(lines.lineOf(p.offset), p.message);
+  return out.result();
 }

@@ -1,6 +1,8 @@
-import { analyzeCommandLine } from './command-line.js';
-import { declare, LineIndex } from './text.js';
-import type { Declaration, ParsedFile, ParserInput } from './types.js';
+import { readCommandLine } from './command-line.js';
+import { Emitter } from './emit.js';
+import { resolverOf } from './interpolate.js';
+import { LineIndex } from './text.js';
+import type { ParsedFile, ParserInput } from './types.js';
 
 export function isProcfile(path: string): boolean {
   return /(^|\/)Procfile(\.[\w-]+)?$/.test(path);
@@ -8,27 +10,26 @@ export function isProcfile(path: string): boolean {
 
 /**
  * Procfile (`web: gunicorn app:app --bind 0.0.0.0:${PORT:-5000}`): each process's command line.
- * `$PORT` without a default is assigned by the platform at run time, so it declares nothing.
+ * `$PORT` comes from the .env next to the Procfile when it sets it (`heroku local` and foreman read
+ * it); otherwise the platform assigns it at run time, so the port is unknown.
  *
  * @example
  * parseProcfile({ file: 'Procfile', text: 'web: PORT=5000 node server.js\n', vars: new Map() })
  */
 export function parseProcfile(input: ParserInput): ParsedFile {
-  const lines = new LineIndex(input.text);
-  const declarations: Declaration[] = [];
-  const warnings = [];
+  const out = new Emitter(new LineIndex(input.text), input.file, 'procfile');
+  const resolve = resolverOf(input.vars, input.origins);
   const rows = input.text.split('\n');
   for (let i = 0; i < rows.length; i++) {
     const raw = (rows[i] ?? '').replace(/\r$/, '');
     if (raw.trim() === '' || raw.trimStart().startsWith('#')) continue;
     const match = /^\s*([\w-]+)\s*:\s*(.*)$/.exec(raw);
     if (!match) {
-      warnings.push({ file: input.file, line: i + 1, message: 'not a "name: command" line' });
+      out.warn(i + 1, 'not a "name: command" line');
       continue;
     }
-    for (const found of analyzeCommandLine(match[2] ?? '', new Map())) {
-      declarations.push(declare(lines, input.file, i + 1, 'procfile', found.role, found.host, found.port));
-    }
+    const reading = readCommandLine(match[2] ?? '', { resolve, at: { file: input.file, line: i + 1 } });
+    out.command(reading, () => i + 1);
   }
-  return { declarations, warnings };
+  return out.result();
 }

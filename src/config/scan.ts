@@ -1,18 +1,9 @@
 import { open, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { isAngularFile, parseAngular } from './angular.js';
-import { isComposeFile, parseCompose } from './compose.js';
-import { envVariables, isEnvFile, parseEnvFile } from './env.js';
-import { isNextConfig, isSetupProxy, isViteConfig, isWebpackConfig, parseJsConfig } from './js-config.js';
-import { isLaunchJson, parseLaunchJson } from './launch-json.js';
-import { isNginxFile, parseNginx } from './nginx.js';
-import { isPackageJson, parsePackageJson } from './package-json.js';
-import { isProcfile, parseProcfile } from './procfile.js';
-import { isPythonFile, parsePython } from './python.js';
-import { isRailsFile, parseRails } from './rails.js';
-import { isScriptFile, parseScript } from './scripts.js';
-import { isSpringFile, parseSpring } from './spring.js';
-import type { ConfigScan, ConfigWarning, Declaration, ParsedFile, ParserInput, Variables } from './types.js';
+import { envTable, type EnvTable } from './env.js';
+import { mapInOrder } from './parallel.js';
+import { formatByContent, formatByName, needsContent, type Format } from './recognize.js';
+import type { ConfigScan, ConfigWarning, ContainerEnvFile, Declaration, ParserInput, UnresolvedDeclaration } from './types.js';
 import { walkProject } from './walk.js';
 
 export interface ScanOptions {
@@ -26,43 +17,27 @@ export interface ScanOptions {
   readonly maxDepth?: number;
 }
 
-interface FormatEntry {
-  readonly matches: (path: string) => boolean;
-  readonly parse: (input: ParserInput) => ParsedFile;
-}
-
-/** The first entry whose `matches` accepts a path parses it. Order matters only for overlaps. */
-const FORMATS: readonly FormatEntry[] = [
-  { matches: isEnvFile, parse: parseEnvFile },
-  { matches: isPackageJson, parse: parsePackageJson },
-  { matches: isComposeFile, parse: parseCompose },
-  { matches: isViteConfig, parse: (input) => parseJsConfig(input, 'vite') },
-  { matches: isNextConfig, parse: (input) => parseJsConfig(input, 'next') },
-  { matches: isWebpackConfig, parse: (input) => parseJsConfig(input, 'webpack') },
-  { matches: isSetupProxy, parse: (input) => parseJsConfig(input, 'other') },
-  { matches: isAngularFile, parse: parseAngular },
-  { matches: isNginxFile, parse: parseNginx },
-  { matches: isProcfile, parse: parseProcfile },
-  { matches: isSpringFile, parse: parseSpring },
-  { matches: isRailsFile, parse: parseRails },
-  { matches: isPythonFile, parse: parsePython },
-  { matches: isLaunchJson, parse: parseLaunchJson },
-  { matches: isScriptFile, parse: parseScript },
-];
-
-/** The parser for a path relative to the project root, or undefined when it is not configuration. */
-export function formatOf(path: string): FormatEntry | undefined {
-  return FORMATS.find((f) => f.matches(path));
+/** The parser for a path relative to the project root, from its name, or undefined. */
+export function formatOf(path: string): Format | undefined {
+  return formatByName(path);
 }
 
 /** .env files in the order their tools load them (later wins). */
 const ENV_ORDER = ['.env', '.env.development', '.env.local', '.env.development.local'];
 
+/** How many files are read at once. */
+const READ_AHEAD = 16;
+
+/** How much of a file is read to tell its format from its content. */
+const SNIFF_BYTES = 8192;
+
 /**
  * Scans a project directory for the ports and hosts its configuration declares. Never executes
  * project code, never throws for a bad file (it becomes a warning), and is bounded: dependency
- * and build directories are skipped, as are files over 1 MiB and binary files, and the walk stops
- * at a file budget (then `truncated` is true).
+ * folders, caches and build tools' output are skipped, as are files over 1 MiB and binary files,
+ * and the walk stops at a file budget (then `truncated` is true and a warning says so). Files
+ * are recognised by name, and YAML and vue-cli 2 configs by content too. Ports that cannot be
+ * read are listed in `unresolved`, never guessed.
  *
  * @example
  * const scan = await scanConfig('.');
@@ -72,31 +47,64 @@ export async function scanConfig(dir: string, options: ScanOptions = {}): Promis
   const root = resolve(dir);
   const maxFiles = options.maxFiles ?? 300;
   const maxBytes = options.maxFileBytes ?? 1024 * 1024;
-  const walk = await walkProject(root, { maxEntries: options.maxEntries ?? 5000, maxDepth: options.maxDepth ?? 8 });
-  const candidates = walk.files.filter((f) => formatOf(f) !== undefined);
-  let truncated = walk.truncated;
-  if (candidates.length > maxFiles) {
-    truncated = true;
-    candidates.length = maxFiles;
+  const maxEntries = options.maxEntries ?? 5000;
+  const walk = await walkProject(root, { maxEntries, maxDepth: options.maxDepth ?? 8, looksLikeConfig: (path) => formatByName(path) !== undefined || needsContent(path) });
+  const warnings: ConfigWarning[] = [...walk.warnings];
+  if (walk.truncated) {
+    warnings.push({ file: '.', line: null, message: `stopped walking after ${maxEntries} entries (or ${options.maxDepth ?? 8} levels deep): files further on were not looked at; scan a subdirectory to see them` });
   }
-  const warnings: ConfigWarning[] = [];
-  const declarations: Declaration[] = [];
+  const formats = new Map<string, Format>();
   const texts = new Map<string, string>();
-  for (const file of candidates) {
-    const text = await readTextFile(join(root, file), maxBytes);
+  let truncated = walk.truncated;
+  let overBudget = false;
+  const budgetHit = (): boolean => {
+    if (formats.size < maxFiles) return false;
+    if (!overBudget) warnings.push({ file: '.', line: null, message: `read the first ${maxFiles} configuration files only (the file budget); the others were not read` });
+    overBudget = true;
+    truncated = true;
+    return true;
+  };
+  for (const file of walk.files) {
+    const format = formatByName(file);
+    if (format === undefined) continue;
+    if (budgetHit()) break;
+    formats.set(file, format);
+  }
+  const candidates = overBudget ? [] : walk.files.filter((file) => needsContent(file));
+  // Read a few at a time, judged in walk order (the budget stops at the same file).
+  for (let from = 0; from < candidates.length && !overBudget; from += READ_AHEAD) {
+    const chunk = candidates.slice(from, from + READ_AHEAD);
+    const heads = await mapInOrder(chunk, READ_AHEAD, (file) => readHead(join(root, file)));
+    for (let k = 0; k < chunk.length; k++) {
+      const file = chunk[k] ?? '';
+      const head = heads[k] ?? null;
+      const format = head === null ? undefined : formatByContent(file, head);
+      if (format === undefined) continue;
+      if (budgetHit()) break;
+      formats.set(file, format);
+    }
+  }
+  const chosen = [...formats.keys()];
+  const read = await mapInOrder(chosen, READ_AHEAD, (file) => readTextFile(join(root, file), maxBytes));
+  chosen.forEach((file, k) => {
+    const text = read[k] ?? { skipped: 'skipped: not read' };
     if (typeof text === 'string') texts.set(file, text);
     else warnings.push({ file, line: null, message: text.skipped });
-  }
-  const varsByDir = new Map<string, Variables>();
+  });
+  const declarations: Declaration[] = [];
+  const unresolved: UnresolvedDeclaration[] = [];
+  const containerEnvFiles: ContainerEnvFile[] = [];
+  const tables = new Map<string, EnvTable>();
   for (const [file, text] of texts) {
-    const format = formatOf(file);
+    const format = formats.get(file);
     if (format === undefined) continue;
-    const dirName = file.includes('/') ? file.slice(0, file.lastIndexOf('/') + 1) : '';
-    const vars = varsByDir.get(dirName) ?? directoryVariables(texts, dirName);
-    varsByDir.set(dirName, vars);
+    const table = environmentOf(texts, dirOf(file), tables);
+    const input: ParserInput = { file, text, vars: table.vars, origins: table.origins };
     try {
-      const parsed = format.parse({ file, text, vars });
+      const parsed = format.parse(input);
       declarations.push(...parsed.declarations);
+      unresolved.push(...(parsed.unresolved ?? []));
+      containerEnvFiles.push(...(parsed.containerEnvFiles ?? []));
       warnings.push(...parsed.warnings);
     } catch (error) {
       // A parser bug must not cost the whole scan: say which file, keep going.
@@ -104,25 +112,75 @@ export async function scanConfig(dir: string, options: ScanOptions = {}): Promis
     }
   }
   // Files in walk order, lines ascending within a file: how a person reads the list.
-  const order = new Map(candidates.map((file, i) => [file, i]));
+  const order = new Map([...formats.keys()].sort().map((file, i) => [file, i]));
   const byPlace = (a: { file: string; line: number | null }, b: { file: string; line: number | null }): number =>
-    (order.get(a.file) ?? 0) - (order.get(b.file) ?? 0) || (a.line ?? 0) - (b.line ?? 0);
-  declarations.sort(byPlace);
-  warnings.sort(byPlace);
-  return { declarations, warnings, truncated, filesScanned: texts.size };
+    (order.get(a.file) ?? -1) - (order.get(b.file) ?? -1) || (a.line ?? 0) - (b.line ?? 0);
+  return {
+    declarations: inContainers(declarations, containerEnvFiles).sort(byPlace),
+    warnings: warnings.sort(byPlace),
+    truncated,
+    filesScanned: texts.size,
+    unresolved: inContainers(unresolved, containerEnvFiles).sort(byPlace),
+  };
+}
+
+function dirOf(file: string): string {
+  return file.includes('/') ? file.slice(0, file.lastIndexOf('/') + 1) : '';
 }
 
 /**
- * The variables of one directory's .env files, merged in load order: Compose reads the .env next
- * to the compose file, and Vite/Next.js merge .env* of their root before expanding `${VAR}`.
+ * A file a Compose service loads with `env_file:` is that container's environment: its
+ * `localhost` is the container's own.
  */
-function directoryVariables(texts: ReadonlyMap<string, string>, dirName: string): Variables {
-  let vars: Variables = new Map();
+function inContainers<T extends Declaration | UnresolvedDeclaration>(found: readonly T[], envFiles: readonly ContainerEnvFile[]): T[] {
+  if (envFiles.length === 0) return [...found];
+  const serviceOf = new Map<string, string>();
+  for (const e of envFiles) if (!serviceOf.has(e.file)) serviceOf.set(e.file, e.service);
+  return found.map((d) => {
+    const service = serviceOf.get(d.file);
+    return service === undefined || d.kind !== 'env' ? d : { ...d, network: 'container', service };
+  });
+}
+
+/**
+ * The variables of the project's .env files for a directory: its own, merged in load order
+ * (Compose reads the .env next to the compose file; Vite and Next.js merge .env* of their root),
+ * or, when it has none, those of the nearest directory above that has some.
+ */
+function environmentOf(texts: ReadonlyMap<string, string>, dirName: string, cache: Map<string, EnvTable>): EnvTable {
+  const cached = cache.get(dirName);
+  if (cached !== undefined) return cached;
+  let table: EnvTable = { vars: new Map(), origins: new Map() };
+  let found = false;
   for (const name of ENV_ORDER) {
     const text = texts.get(`${dirName}${name}`);
-    if (text !== undefined) vars = envVariables(text, name, vars);
+    if (text === undefined) continue;
+    table = envTable(text, `${dirName}${name}`, table);
+    found = true;
   }
-  return vars;
+  if (!found && dirName !== '') {
+    const parent = dirName.slice(0, dirName.slice(0, -1).lastIndexOf('/') + 1);
+    table = environmentOf(texts, parent, cache);
+  }
+  cache.set(dirName, table);
+  return table;
+}
+
+/** The first bytes of a file (to tell its format), or null when it cannot be read or is binary. */
+async function readHead(path: string): Promise<string | null> {
+  try {
+    const handle = await open(path, 'r');
+    try {
+      const head = Buffer.alloc(SNIFF_BYTES);
+      const { bytesRead } = await handle.read(head, 0, head.length, 0);
+      const bytes = head.subarray(0, bytesRead);
+      return bytes.includes(0) ? null : bytes.toString('utf8');
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    return null;
+  }
 }
 
 /** The file's text, or why it was skipped (too large, binary, unreadable). */
@@ -130,16 +188,10 @@ async function readTextFile(path: string, maxBytes: number): Promise<string | { 
   try {
     const info = await stat(path);
     if (info.size > maxBytes) return { skipped: `skipped: ${info.size} bytes is over the ${maxBytes}-byte limit` };
-    const head = Buffer.alloc(Math.min(info.size, 8192));
-    const handle = await open(path, 'r');
-    try {
-      await handle.read(head, 0, head.length, 0);
-    } finally {
-      await handle.close();
-    }
+    const bytes = await readFile(path);
     // A NUL byte in the first 8 KiB: binary (the heuristic git and grep use).
-    if (head.includes(0)) return { skipped: 'skipped: binary file' };
-    return await readFile(path, 'utf8');
+    if (bytes.subarray(0, 8192).includes(0)) return { skipped: 'skipped: binary file' };
+    return bytes.toString('utf8');
   } catch (error) {
     return { skipped: `skipped: ${error instanceof Error ? error.message : String(error)}` };
   }

@@ -34,11 +34,12 @@ describe('portdoctor config (built CLI)', () => {
     const out = jsonOf(result) as { declarations: JsonDeclaration[]; warnings: unknown[]; truncated: boolean };
     expect(out.truncated).toBe(false);
     for (const d of out.declarations) {
-      expect(Object.keys(d)).toEqual(['file', 'line', 'kind', 'role', 'host', 'port', 'text']);
+      // The contract's fields, in order, then the fields added since (never renamed or removed).
+      expect(Object.keys(d)).toEqual(['file', 'line', 'kind', 'role', 'host', 'port', 'text', 'protocol', 'network', 'service', 'via']);
       const lines = (await readFile(join(dir, d.file), 'utf8')).split('\n');
       expect(d.text).toBe(lines[d.line - 1]);
     }
-    expect(out.declarations[1]).toEqual({ file: 'docker-compose.yml', line: 5, kind: 'compose', role: 'publish', host: null, port: 8080, text: '      - "8080:3000"' });
+    expect(out.declarations[1]).toEqual({ file: 'docker-compose.yml', line: 5, kind: 'compose', role: 'publish', host: null, port: 8080, text: '      - "8080:3000"', protocol: 'tcp', network: 'host', service: 'web', via: null });
     expect(out.warnings).toHaveLength(1);
   });
 
@@ -62,7 +63,7 @@ describe('portdoctor config (built CLI)', () => {
   it('exits 1 when nothing is declared', () => {
     const result = runCli(['config', empty, '--json']);
     expect(result.code).toBe(1);
-    expect(jsonOf(result)).toEqual({ declarations: [], warnings: [], truncated: false, filesScanned: 0 });
+    expect(jsonOf(result)).toEqual({ declarations: [], warnings: [], truncated: false, filesScanned: 0, unresolved: [] });
     const human = runCli(['config', empty]);
     expect(human.code).toBe(1);
     expect(human.stdout).toBe(`No port or host declarations found in ${empty} (0 configuration files read).\n`);

@@ -110,6 +110,48 @@ describe('configFindings with real listening sockets', () => {
     expect(bind[0]?.evidence).toMatchObject({ bind: { line: 9, port: 3000, host: '127.0.0.1' }, mapping: { line: 5, port: 8080, role: 'publish' }, composeFiles: ['docker-compose.yml'] });
   });
 
+  it("a container's own loopback in a Compose environment is not judged against this machine's ports (issue 13)", async () => {
+    const published = await freePort();
+    const statsd = await freePort();
+    const hostSide = await freePort();
+    const root = await project('container-loopback', {
+      'docker-compose.yml': [
+        'services:',
+        '  relay:',
+        '    image: getsentry/relay',
+        '    environment:',
+        `      RELAY_STATSD_ADDR: \${STATSD_ADDR:-127.0.0.1:${statsd}}`,
+        `      UPSTREAM: http://host.docker.internal:${hostSide}`,
+        '  web:',
+        '    image: example/web',
+        '    ports:',
+        `      - "${published}:9000"`,
+        '',
+      ].join('\n'),
+    });
+    const scan = await scanConfig(root);
+    expect(scan.declarations.find((d) => d.port === statsd)).toMatchObject({ role: 'client', host: '127.0.0.1', network: 'container', service: 'relay' });
+    expect(configFindings(scan, { targetPort: statsd, listeners: await tcpListeners() })).toEqual([]);
+    // host.docker.internal is this machine seen from the container: an unpublished, unheard port there is still an error.
+    const findings = configFindings(scan, { targetPort: hostSide, listeners: await tcpListeners() });
+    expect(findings.map((f) => f.code)).toEqual(['config-docker-publish']);
+    // Once something listens on this machine's port, the container reaches it: no error.
+    await using upstream = await listening(net.createServer(), '0.0.0.0');
+    const served = await scanConfig(await project('container-upstream', {
+      'docker-compose.yml': `services:\n  relay:\n    image: relay\n    environment:\n      UPSTREAM: http://host.docker.internal:${upstream.port}\n  web:\n    image: web\n    ports: ["${published}:9000"]\n`,
+    }));
+    expect(configFindings(served, { targetPort: upstream.port, listeners: await tcpListeners() })).toEqual([]);
+  });
+
+  it('a nested default is read whole: no error about the scheme port 80 the file never states (issue 13)', async () => {
+    const root = await project('nested-default', {
+      'docker-compose.yml': 'services:\n  bot:\n    image: bot\n    ports: ["14000:4000"]\n    environment:\n      BASE_URL: ${DISCORDBOT_BASE_URL:-http://localhost:${EXPOSED_SERVER_PORT:-4000}}\n',
+    });
+    const scan = await scanConfig(root);
+    expect(scan.declarations.some((d) => d.port === 80)).toBe(false);
+    expect(configFindings(scan, { targetPort: 80, listeners: await tcpListeners() })).toEqual([]);
+  });
+
   it('a client to a remote host is not judged (its listeners are not ours to see)', async () => {
     const root = await project('remote', { 'package.json': '{"scripts":{"dev":"vite --port 5173"}}\n', '.env': 'API_URL=https://api.example.test:8443\n' });
     expect(configFindings(await scanConfig(root), { targetPort: null, listeners: await tcpListeners() })).toEqual([]);

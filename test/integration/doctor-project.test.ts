@@ -66,6 +66,32 @@ describe.skipIf(!isRoot)('doctor: project configuration and logs (needs root: ip
     expect(f.fix).toContain(String(published));
   });
 
+  it("no config error the files do not support: a nested default and a container's own loopback (issue 13)", async () => {
+    await using s = new Situation({ hosts: HOSTS });
+    const published = quietPort();
+    const statsd = published + 1;
+    const dir = project(s, {
+      'docker-compose.yml': [
+        'services:',
+        '  bot:',
+        '    image: example/bot',
+        '    ports:',
+        `      - "${published}:4000"`,
+        '    environment:',
+        '      BASE_URL: ${DISCORDBOT_BASE_URL:-http://localhost:${EXPOSED_SERVER_PORT:-4000}}',
+        `      RELAY_STATSD_ADDR: \${STATSD_ADDR:-127.0.0.1:${statsd}}`,
+        '',
+      ].join('\n'),
+    });
+    // Port 80 is nowhere in the files (the nested default used to become http's 80).
+    const at80 = s.doctor(['127.0.0.1:80', '--config', dir]);
+    expect(at80.report.findings.filter((f) => f.code.startsWith('config-'))).toEqual([]);
+    // The statsd address is the relay container's own loopback, not a port of this machine.
+    const atStatsd = s.doctor([`127.0.0.1:${statsd}`, '--config', dir]);
+    expect(atStatsd.report.findings.filter((f) => f.code.startsWith('config-'))).toEqual([]);
+    expect(atStatsd.report.steps.find((x) => x.id === 'configuration')?.lines.join('\n')).toContain(`${statsd} (container bot)`);
+  });
+
   it('a log file with a bind failure: log-errors names the file and the failure', async () => {
     await using s = new Situation({ hosts: HOSTS });
     const port = quietPort();

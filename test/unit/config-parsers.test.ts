@@ -88,8 +88,12 @@ describe('.env files', () => {
   });
   it('declares a key set twice once, at the line that wins, with a warning; CRLF is fine', () => {
     const parsed = parseEnvFile(input('.env', 'PORT=3000\r\nPORT=3001\r\n'));
-    expect(parsed.declarations).toEqual([{ file: '.env', line: 2, kind: 'env', role: 'unknown', host: null, port: 3001, text: 'PORT=3001' }]);
+    expect(parsed.declarations).toEqual([{ file: '.env', line: 2, kind: 'env', role: 'unknown', host: null, port: 3001, text: 'PORT=3001', protocol: 'tcp', network: 'host', service: null, via: null }]);
     expect(parsed.warnings).toEqual([{ file: '.env', line: 1, message: 'PORT is set again on line 2, which wins' }]);
+  });
+  it('reads the targets of a proxy table written as JSON (VITE_PROXY), not a JSON list of CORS origins', () => {
+    const text = 'VITE_PROXY = [["/api","http://localhost:3000"],["/upload","https://files.example.com/up"]]\nCORS_ORIGINS=["http://localhost:5173"]\n';
+    expect(brief(parseEnvFile(input('.env.development', text)))).toEqual([[1, 'client', 'localhost', 3000], [1, 'client', 'files.example.com', 443]]);
   });
   it('lets .env.local override .env in the variables other files substitute', () => {
     const base = envVariables('PORT=3000\nWEB=8080\n', '.env', none);
@@ -230,10 +234,31 @@ describe('Puma, Procfile, Python, scripts, launch.json, angular', () => {
     const text = '# app.run(port=1)\napp.run(debug=True, port=5001)  # port=2\nbind = "0.0.0.0:8005"\n';
     expect(brief(parsePython(input('app.py', text)))).toEqual([[2, 'server', null, 5001], [3, 'server', '0.0.0.0', 8005]]);
   });
+  it('Python: an if/else on an environment variable set nowhere takes the else branch; set in .env, the if branch; other shapes stay unknown', () => {
+    const text = [
+      'import os',
+      'host = os.getenv("HOST", "0.0.0.0")',
+      'port = os.getenv("PORT", "80")',
+      'bind_env = os.getenv("BIND", None)',
+      'if bind_env:',
+      '    use_bind = bind_env',
+      'else:',
+      '    use_bind = f"{host}:{port}"',
+      'bind = use_bind',
+      '',
+    ].join('\n');
+    expect(brief(parsePython(input('gunicorn_conf.py', text)))).toEqual([[9, 'server', '0.0.0.0', 80]]);
+    expect(parsePython(input('gunicorn_conf.py', text)).declarations[0]?.via).toMatchObject({ variable: 'PORT', from: 'default', line: 3 });
+    expect(brief(parsePython(input('gunicorn_conf.py', text, new Map([['BIND', '127.0.0.1:9000']]))))).toEqual([[9, 'server', '127.0.0.1', 9000]]);
+    // A branch with more than the assignment, or a condition that is not a name: which one runs is not known.
+    const longer = text.replace('    use_bind = bind_env\n', '    use_bind = bind_env\n    print(use_bind)\n');
+    expect(brief(parsePython(input('gunicorn_conf.py', longer)))).toEqual([]);
+    expect(parsePython(input('gunicorn_conf.py', longer)).unresolved).toHaveLength(1);
+  });
   it('scripts: continuation lines join, the declaration is at the first line', () => {
     const text = '#!/bin/sh\nexec uvicorn main:app \\\n  --port 8010\n';
     expect(parseScript(input('run.sh', text)).declarations).toEqual([
-      { file: 'run.sh', line: 2, kind: 'python', role: 'server', host: null, port: 8010, text: 'exec uvicorn main:app \\' },
+      { file: 'run.sh', line: 2, kind: 'python', role: 'server', host: null, port: 8010, text: 'exec uvicorn main:app \\', protocol: 'tcp', network: 'host', service: null, via: null },
     ]);
   });
   it('launch.json: comments, trailing commas, args with --port', () => {

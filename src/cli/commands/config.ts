@@ -14,13 +14,17 @@ Vite / Next.js / webpack / Angular dev servers, nginx, Procfile, Spring, Puma, P
 VS Code launch.json. Nothing is executed; node_modules, .git and build output are skipped.
 
 Each declaration has a role: server (a port the project binds), client (a port it connects to),
-publish (a Compose host port), unknown (a bare PORT= in a .env file).
+publish (a Compose host port), unknown (a bare PORT= in a .env file); a protocol (tcp, udp);
+a network (container: written inside a Compose service or Dockerfile, so its 127.0.0.1 is the
+container's own); and, when the port came through a variable, via (the default or file that set
+it). Ports behind variables set nowhere are listed apart as unresolved, never guessed.
 
 Arguments:
   DIR          the project directory (default: the current directory)
 
 Options:
-  --json       print {"declarations":[{file,line,kind,role,host,port,text}…],"warnings":[…],"truncated":bool}
+  --json       print {"declarations":[{file,line,kind,role,host,port,text,protocol,network,service,via}…],
+               "warnings":[…],"truncated":bool,"filesScanned":n,"unresolved":[{…,port:null,value,reason}…]}
 
 Examples:
   portdoctor config
@@ -42,7 +46,7 @@ const command: CommandModule = {
     }
     const scan = await scanConfig(dir);
     if (values.json === true) {
-      writeJson(io, { declarations: scan.declarations, warnings: scan.warnings, truncated: scan.truncated, filesScanned: scan.filesScanned });
+      writeJson(io, { declarations: scan.declarations, warnings: scan.warnings, truncated: scan.truncated, filesScanned: scan.filesScanned, unresolved: scan.unresolved });
     } else {
       printScan(io, dir, scan);
     }
@@ -66,6 +70,9 @@ function printScan(io: CliIO, dir: string, scan: ConfigScan): void {
       writeLine(io.stdout, `  ${String(d.line).padStart(lineWidth)}  ${d.role.padEnd(7)}  ${address.padEnd(21)}  ${d.text.trim()}`);
     }
     writeLine(io.stdout);
+  }
+  for (const u of scan.unresolved) {
+    writeLine(io.stdout, `port unknown: ${u.file}:${u.line} (${u.role}${u.host === null ? '' : `, host ${u.host}`}) ${u.reason} — ${u.text.trim()}`);
   }
   for (const w of scan.warnings) {
     writeLine(io.stdout, `warning: ${w.file}${w.line === null ? '' : `:${w.line}`}: ${w.message}`);
