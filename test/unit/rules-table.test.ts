@@ -16,8 +16,8 @@ import { attempt, bareTarget, healthyFacts, http, listener, osListener, PORT, pr
  * root, namespaces or servers still exercises every rule. The namespace tests build the same
  * situations for real; these check the rules' logic and wording, including for macOS and Windows.
  */
-const decl = (over: Partial<Declaration>): Declaration => ({ file: 'vite.config.js', line: 9, kind: 'vite', role: 'client', host: 'localhost', port: PORT, text: `target: 'http://localhost:${PORT}'`, ...over });
-const config = (declarations: Declaration[]): DoctorFacts['config'] => ({ dir: '/tmp/project', chosen: 'option', scan: { declarations, warnings: [], truncated: false, filesScanned: 3 } });
+const decl = (over: Partial<Declaration>): Declaration => ({ file: 'vite.config.js', line: 9, kind: 'vite', role: 'client', host: 'localhost', port: PORT, text: `target: 'http://localhost:${PORT}'`, protocol: 'tcp', network: 'host', service: null, via: null, ...over });
+const config = (declarations: Declaration[]): DoctorFacts['config'] => ({ dir: '/tmp/project', chosen: 'option', scan: { declarations, warnings: [], truncated: false, filesScanned: 3, unresolved: [] } });
 const refusedEverywhere = probeOf([attempt('::1', 'refused'), attempt('127.0.0.1', 'refused')]);
 const bindsOk = ['127.0.0.1', '::1', '0.0.0.0', '::'].map((address) => ({ ok: true as const, address, port: PORT, protocol: 'tcp' as const, dualStack: address === '::' ? true : null }));
 const nothingHere: Partial<DoctorFacts> = { sockets: [], probe: refusedEverywhere, binds: bindsOk };
