@@ -104,19 +104,51 @@ function uniqueByPort(decls: Declaration[]): Declaration[] {
   return decls.filter((d) => (seen.has(d.port) ? false : (seen.add(d.port), true)));
 }
 
+/**
+ * The edit that points a client at `port`: the line where its port is written (the client's own
+ * line, or where the variable it reads gets its value), with the port number replaced. Null when
+ * the number does not appear as such on that line (a computed port): then the fix says it in words.
+ */
+function portEdit(client: Declaration, port: number): { file: string; line: number; before: string; after: string } | null {
+  const file = client.via?.file ?? client.file;
+  const line = client.via?.line ?? client.line;
+  // Only the client's own line is at hand; a value written elsewhere is named, not quoted.
+  if (client.via !== null && (client.via.file !== client.file || client.via.line !== client.line)) return null;
+  const before = client.text.trim();
+  const pattern = new RegExp(`(?<![\\d.])${client.port}(?!\\d)`);
+  if (!pattern.test(before)) return null;
+  return { file, line, before, after: before.replace(pattern, String(port)) };
+}
+
 function mismatch(client: Declaration, served: readonly Declaration[], listenersOn: (port: number) => Socket[]): Finding {
-  const ports = served.map((d) => d.port);
+  const ports = [...new Set(served.map((d) => d.port))];
   const list = served.map((d) => `${d.port} (${d.role}, ${where(d)}${listenersOn(d.port).length > 0 ? ', listening' : ''})`).join(', ');
+  // The other half: where the project's server really listens — a live listener first, and the
+  // declaration that configures it.
+  const live = served.map((d) => ({ declaration: d, socket: listenersOn(d.port)[0] })).find((x) => x.socket !== undefined);
+  const target = live?.declaration ?? served[0];
+  const holder = live?.socket?.processes[0];
+  const liveText =
+    live?.socket === undefined
+      ? ''
+      : ` It listens now on ${live.socket.address.includes(':') ? `[${live.socket.address}]` : live.socket.address}:${live.socket.port}${holder === undefined ? '' : ` (${holder.name}, pid ${holder.pid})`}, as ${where(live.declaration)} configures it (${live.declaration.text.trim()}).`;
+  const edit = target === undefined ? null : portEdit(client, target.port);
+  const valueAt = client.via !== null ? `${client.via.file}:${client.via.line} (where ${client.via.variable} gets its value)` : where(client);
   return {
     code: 'config-mismatch',
     severity: 'error',
     title: `${where(client)} points at port ${client.port}, where nothing of the project listens`,
-    detail: `${client.file} line ${client.line} (${client.text.trim()}) connects to ${client.host ?? 'localhost'}:${client.port}, but nothing listens on ${client.port} and no server of the project is configured for it. The project serves ${list}.`,
-    fix: `Point ${where(client)} at the port the server uses (${ports.join(' or ')}), or configure the server to listen on ${client.port}.`,
+    detail: `${client.file} line ${client.line} (${client.text.trim()}) connects to ${client.host ?? 'localhost'}:${client.port}, but nothing listens on ${client.port} and no server of the project is configured for it. The project serves ${list}.${liveText}`,
+    fix:
+      edit !== null
+        ? `In ${edit.file} line ${edit.line}, change \`${edit.before}\` to \`${edit.after}\` (the port the server uses), or configure the server to listen on ${client.port}.`
+        : `Point ${valueAt} at the port the server uses (${ports.join(' or ')}), or configure the server to listen on ${client.port}.`,
     evidence: {
       client: place(client),
       listening: false,
       served: served.map((d) => ({ ...place(d), listening: listenersOn(d.port).length > 0 })),
+      ...(live?.socket === undefined ? {} : { listener: { address: live.socket.address, port: live.socket.port, pid: holder?.pid ?? null, process: holder?.name ?? null, declaration: place(live.declaration) } }),
+      ...(edit === null ? {} : { edit }),
     },
   };
 }

@@ -101,6 +101,13 @@ export async function collectFacts(target: Target, options: DoctorOptions = {}):
     const followed = await followForwards({ os, target, sockets: annotated.sockets, engine: annotated.engine, firewall: firewallPromise, addresses: firewallAddresses({ probe: null, target }), startedAt });
     return { sockets: annotated.sockets, followed };
   })();
+  // Where the project's servers listen, on the ports it declares besides the target's: the other
+  // half of a config-mismatch. Read as soon as the scan is known, while the probe runs.
+  const projectListenersPromise = configPromise.then(async (config) => {
+    const ports = [...new Set((config?.scan.declarations ?? []).filter((d) => d.role !== 'client' && d.network !== 'container' && d.port !== target.port).map((d) => d.port))];
+    if (ports.length === 0) return [];
+    return (await whoHolds(ports)).sockets.filter(inCurrentNetns);
+  });
   // A replay has no network to probe and no stack to bind on: those steps are not run, and say so.
   const probeResult = views.includes('client') && replay === null ? await probe(target, { timeoutMs: options.timeoutMs ?? 1000 }) : null;
 
@@ -119,7 +126,7 @@ export async function collectFacts(target: Target, options: DoctorOptions = {}):
     for (const address of bindAddresses(target)) binds.push(await tryBind({ address, port: target.port, protocol: target.protocol }));
   }
 
-  const [loopback, hosts, portSettings, loaded, config, ownerLogs, follow, causes] = await Promise.all([loopbackPromise, hostsPromise, settingsPromise, firewallPromise, configPromise, logsPromise, followPromise, causesPromise]);
+  const [loopback, hosts, portSettings, loaded, config, ownerLogs, follow, causes, projectListeners] = await Promise.all([loopbackPromise, hostsPromise, settingsPromise, firewallPromise, configPromise, logsPromise, followPromise, causesPromise, projectListenersPromise]);
   const containerLogs = follow.followed.logs;
   const useContainerLogs = containerLogs !== null && (forContainer || ownerLogOwner === null);
   const logOwner = useContainerLogs ? { container: containerLogs.container } : ownerLogOwner;
@@ -141,6 +148,7 @@ export async function collectFacts(target: Target, options: DoctorOptions = {}):
     binds,
     privileged,
     config,
+    ...(projectListeners.length === 0 ? {} : { projectListeners }),
     logOwner,
     logs,
     causes,

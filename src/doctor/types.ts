@@ -157,6 +157,11 @@ export interface DoctorFacts {
   readonly privileged: boolean;
   /** The configuration scan, or null when no project directory was scanned. */
   readonly config: ConfigFactsOfDoctor | null;
+  /**
+   * Listeners on the other ports the project declares for its servers (not the target's): where
+   * the project really serves, for the other half of a config-mismatch. Absent when there are none.
+   */
+  readonly projectListeners?: readonly Socket[];
   /** Whose logs were read (the holder of the port, or what the options named), null when nobody's. */
   readonly logOwner: LogOwner | null;
   readonly logs: LogReport | null;

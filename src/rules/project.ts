@@ -9,7 +9,7 @@ export const configurationRules: Rule = {
   codes: ['config-mismatch', 'config-docker-publish', 'config-localhost'],
   evaluate(facts) {
     if (facts.config === null) return [];
-    return configFindings(facts.config.scan, { targetPort: facts.target.port, listeners: listeners(facts, { current: true, protocol: 'any' }) });
+    return configFindings(facts.config.scan, { targetPort: facts.target.port, listeners: [...listeners(facts, { current: true, protocol: 'any' }), ...(facts.projectListeners ?? [])] });
   },
 };
 

@@ -12,7 +12,7 @@ import { freePort, listening } from '../helpers/servers.js';
 const FIXTURES = join(import.meta.dirname, '../fixtures/config');
 
 async function tcpListeners(): Promise<readonly Socket[]> {
-  return (await listSockets({ protocols: ['tcp'], withProcesses: false })).sockets;
+  return (await listSockets({ protocols: ['tcp'] })).sockets;
 }
 
 describe('configFindings with real listening sockets', () => {
@@ -47,11 +47,16 @@ describe('configFindings with real listening sockets', () => {
     expect(finding?.severity).toBe('error');
     expect(finding?.title).toBe(`vite.config.ts:4 points at port ${wrong}, where nothing of the project listens`);
     expect(finding?.detail).toContain(`${api.port} (server, package.json:3, listening)`);
-    expect(finding?.fix).toContain(`(${api.port})`);
-    expect(finding?.evidence).toEqual({
+    // Both halves (issue 11): the live listener with its process, and the declaration behind it …
+    expect(finding?.detail).toContain(`It listens now on 127.0.0.1:${api.port} (node, pid ${process.pid}), as package.json:3 configures it (\"api\": \"PORT=${api.port} node server.js\",).`);
+    // … and the fix as the edit to make.
+    expect(finding?.fix).toBe(`In vite.config.ts line 4, change \`'/api': 'http://localhost:${wrong}',\` to \`'/api': 'http://localhost:${api.port}',\` (the port the server uses), or configure the server to listen on ${wrong}.`);
+    expect(finding?.evidence).toMatchObject({
       client: { file: 'vite.config.ts', line: 4, kind: 'vite', role: 'client', host: 'localhost', port: wrong, text: `      '/api': 'http://localhost:${wrong}',` },
       listening: false,
       served: [{ file: 'package.json', line: 3, kind: 'package-json', role: 'server', host: null, port: api.port, text: `    "api": "PORT=${api.port} node server.js",`, listening: true }],
+      listener: { address: '127.0.0.1', port: api.port, pid: process.pid, process: 'node', declaration: { file: 'package.json', line: 3 } },
+      edit: { file: 'vite.config.ts', line: 4, before: `'/api': 'http://localhost:${wrong}',`, after: `'/api': 'http://localhost:${api.port}',` },
     });
     // Asking about the API's own port: its client side is not in question.
     expect(configFindings(scan, { targetPort: api.port, listeners: await tcpListeners() }).map((f) => f.code)).toEqual([]);

@@ -33,10 +33,11 @@ describe.skipIf(!isRoot)('doctor: project configuration and logs (needs root: ip
     expect(run.code).toBe(1);
     const f = findingOf(run.report, 'config-mismatch', 'error');
     expect(f.title).toBe(`vite.config.ts:4 points at port ${wrong}, where nothing of the project listens`);
-    // The doctor's socket table covers the target port only, so the API's own port is named as
-    // configured (package.json:3) without ", listening" (configFindings alone can say more).
-    expect(f.detail).toContain(`The project serves ${api} (server, package.json:3`);
-    expect(f.fix).toContain(`(${api})`);
+    // Both halves (issue 11): the doctor also reads the project's other declared ports, so the
+    // API's live listener is named with its process, and the fix is the edit to make.
+    expect(f.detail).toContain(`The project serves ${api} (server, package.json:3, listening).`);
+    expect(f.detail).toMatch(new RegExp(`It listens now on 127\\.0\\.0\\.1:${api} \\(\\S+, pid \\d+\\), as package\\.json:3 configures it`));
+    expect(f.fix).toBe(`In vite.config.ts line 4, change \`'/api': 'http://localhost:${wrong}',\` to \`'/api': 'http://localhost:${api}',\` (the port the server uses), or configure the server to listen on ${wrong}.`);
     expect(run.report.steps.find((x) => x.id === 'configuration')?.status).toBe('problem');
   });
 

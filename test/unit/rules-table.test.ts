@@ -117,6 +117,7 @@ const CASES: readonly Case[] = [
     code: 'config-mismatch',
     severity: 'error',
     facts: healthyFacts({ ...nothingHere, sockets: [listener({ port: 4000 })], config: config([decl({}), decl({ file: 'server.js', line: 3, kind: 'other', role: 'server', host: null, port: 4000, text: 'app.listen(4000)' })]) }),
+    check: (f) => expect(f.fix).toBe(`In vite.config.js line 9, change \`target: 'http://localhost:${PORT}'\` to \`target: 'http://localhost:4000'\` (the port the server uses), or configure the server to listen on ${PORT}.`),
   },
   { name: 'a port in the ephemeral range', code: 'ephemeral-range', severity: 'warning', facts: healthyFacts({ target: bareTarget({ port: 40000 as Port, input: '40000' }), sockets: [listener({ port: 40000 })] }) },
   { name: 'a wildcard listener', code: 'exposed-wildcard', severity: 'warning', facts: healthyFacts({ sockets: [listener({ address: '0.0.0.0' }), listener({ family: 'ipv6', address: '::1', inode: 101 })] }) },
@@ -264,6 +265,15 @@ describe('following the forward (issue 12)', () => {
   it('no forwarder and nothing followed: the step is skipped and says so', () => {
     const report = diagnose(healthyFacts({ forwards: forwards({ engine: null }) }));
     expect(report.steps.find((s) => s.id === 'follow-forward')).toMatchObject({ status: 'skipped', lines: [`No forwarder holds port ${PORT} here, and no rule or container sends it elsewhere.`] });
+  });
+});
+
+describe('a cause supersedes its symptom', () => {
+  it('config-mismatch explains nothing-listening: the fix list leads with the config edit, the symptom stays as context', () => {
+    const facts = healthyFacts({ ...nothingHere, sockets: [listener({ port: 4000 })], config: config([decl({}), decl({ file: 'server.js', line: 3, kind: 'other', role: 'server', host: null, port: 4000, text: 'app.listen(4000)' })]) });
+    const report = diagnose(facts);
+    expect(report.findings.find((f) => f.code === 'nothing-listening')).toMatchObject({ severity: 'info', evidence: { explainedBy: 'config-mismatch' } });
+    expect(report.steps.find((s) => s.id === 'what-to-do')?.findings[0]).toBe('config-mismatch');
   });
 });
 
