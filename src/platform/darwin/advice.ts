@@ -1,5 +1,6 @@
 import type { FixAdvice } from '../advice-types.js';
 import { DARWIN_CAUSE_ADVICE } from './advice-causes.js';
+import { noExcludedRangesAdvice } from '../common/no-excluded-ranges.js';
 import { posixSignalPlan } from '../common/signal.js';
 import type { FirewallRuleMatch } from '../types.js';
 
@@ -50,11 +51,7 @@ export const DARWIN_ADVICE: FixAdvice = {
     detail: `macOS will not give ${port} to outgoing connections or port-0 binds. Explicit binds still work.`,
     fix: 'Nothing to do.',
   }),
-  // macOS has no excluded ranges; the finding never fires there.
-  excludedPort: ({ port, range }) => ({
-    detail: `Port ${port} lies in the excluded range ${range.from}-${range.to}.`,
-    fix: `Pick a port outside ${range.from}-${range.to} ('portdoctor free' does).`,
-  }),
+  excludedPort: noExcludedRangesAdvice,
   localhostBuiltIn: false,
   refusedFirstAddressCost: null,
   signalPlan: posixSignalPlan,

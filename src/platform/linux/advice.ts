@@ -1,5 +1,6 @@
 import type { FixAdvice } from '../advice-types.js';
 import { LINUX_CAUSE_ADVICE } from './advice-causes.js';
+import { noExcludedRangesAdvice } from '../common/no-excluded-ranges.js';
 import { posixSignalPlan } from '../common/signal.js';
 import type { FirewallRuleMatch, NatRedirect } from '../types.js';
 
@@ -56,11 +57,7 @@ export const LINUX_ADVICE: FixAdvice = {
     detail: `The kernel will not give ${port} to outgoing connections or to port-0 binds, which protects a server that binds it explicitly. Explicit binds still work.`,
     fix: `Nothing to do unless the reservation is unintended ('sysctl net.ipv4.ip_local_reserved_ports').`,
   }),
-  // Linux has no excluded ranges; the finding never fires there. Worded for completeness.
-  excludedPort: ({ port, range }) => ({
-    detail: `Port ${port} lies in the excluded range ${range.from}-${range.to}.`,
-    fix: `Pick a port outside ${range.from}-${range.to} ('portdoctor free' does).`,
-  }),
+  excludedPort: noExcludedRangesAdvice,
   localhostBuiltIn: false,
   refusedFirstAddressCost: null,
   signalPlan: posixSignalPlan,
