@@ -2,8 +2,11 @@ import { BROWSER_UNSAFE_FIX, curatedServices, isBrowserUnsafePort, knownSquatter
 import { PortdoctorError } from '../errors.js';
 import { osPortDefaults } from '../platform/defaults.js';
 import { platform } from '../platform/index.js';
-import type { ExcludedPortRange, PortSpan } from '../platform/types.js';
+import type { ExcludedPortRange, OsName, PortSpan } from '../platform/types.js';
 import { inSpan, isPort } from '../port.js';
+
+/** How the squatter table names the system examined. */
+const SQUATTER_PLATFORM: Readonly<Record<OsName, Squatter['platform']>> = { linux: 'linux', darwin: 'macos', win32: 'windows' };
 
 /** IANA's three port ranges (RFC 6335). */
 export type IanaRange = 'well-known' | 'registered' | 'dynamic';
@@ -113,7 +116,7 @@ export async function portInfo(port: number, options: PortInfoOptions = {}): Pro
     privileged: port < unprivilegedPortStart,
     services,
     browserUnsafe,
-    squatters: knownSquatters(port),
+    squatters: knownSquatters(port, SQUATTER_PLATFORM[os.os]),
     ephemeralRange,
     reservedPorts,
     unprivilegedPortStart,

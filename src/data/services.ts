@@ -142,9 +142,15 @@ export interface Squatter {
   readonly fix: string;
   /** 'port' when known for this port in particular, 'any-port' when it can hold any port (Docker). */
   readonly scope: 'port' | 'any-port';
+  /**
+   * True when it happens on another kind of system than the one examined (PostgreSQL's package on
+   * a Mac replay): kept as reference for the other machines a port travels to, listed after this
+   * system's own.
+   */
+  readonly elsewhere: boolean;
 }
 
-interface SquatterRule extends Omit<Squatter, 'scope'> {
+interface SquatterRule extends Omit<Squatter, 'scope' | 'elsewhere'> {
   readonly applies: (port: number) => boolean;
   readonly scope?: Squatter['scope'];
 }
@@ -220,18 +226,23 @@ const SQUATTER_RULES: readonly SquatterRule[] = [
 ];
 
 /**
- * The known squatters that may hold `port`, most specific first.
+ * The known squatters that may hold `port`: those of the system `here` first (and those found
+ * anywhere), then the other systems' ones, marked `elsewhere`; most specific first within each.
+ * Without `here` (the library's original call) none is marked and the order is the table's.
  *
  * @example
- * knownSquatters(5000).map((s) => s.name); // ['AirPlay Receiver (macOS ControlCenter)', 'Docker (docker-proxy / Docker Desktop)']
+ * knownSquatters(5000, 'linux').map((s) => [s.name, s.elsewhere]);
+ * // [['Docker (docker-proxy / Docker Desktop)', false], ['AirPlay Receiver (macOS ControlCenter)', true]]
  */
-export function knownSquatters(port: number): Squatter[] {
-  return SQUATTER_RULES.filter((rule) => rule.applies(port)).map(({ applies: _applies, ...squatter }) => ({
+export function knownSquatters(port: number, here?: Squatter['platform']): Squatter[] {
+  const squatters = SQUATTER_RULES.filter((rule) => rule.applies(port)).map(({ applies: _applies, ...squatter }) => ({
     ...squatter,
     scope: squatter.scope ?? 'port',
+    elsewhere: here !== undefined && squatter.platform !== 'any' && squatter.platform !== here,
     detail: squatter.detail.replaceAll('PORT', String(port)),
     fix: squatter.fix.replaceAll('PORT', String(port)),
   }));
+  return [...squatters.filter((squatter) => !squatter.elsewhere), ...squatters.filter((squatter) => squatter.elsewhere)];
 }
 
 /**

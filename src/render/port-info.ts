@@ -55,7 +55,8 @@ export function renderPortInfo(info: PortInfo, options: { color: boolean }): str
       lines.push(`    ${service.name}/${service.protocol}${description}${source}`);
     }
   }
-  const specific = info.squatters.filter((squatter) => squatter.scope === 'port');
+  const specific = info.squatters.filter((squatter) => squatter.scope === 'port' && !squatter.elsewhere);
+  const elsewhere = info.squatters.filter((squatter) => squatter.scope === 'port' && squatter.elsewhere);
   const generic = info.squatters.filter((squatter) => squatter.scope === 'any-port');
   if (specific.length > 0) {
     lines.push(`  ${style.dim('Squatters')}`);
@@ -64,6 +65,12 @@ export function renderPortInfo(info: PortInfo, options: { color: boolean }): str
       lines.push(`    ${style.bold(squatter.name)}${where}: ${squatter.detail}`);
       lines.push(`      fix: ${squatter.fix}`);
     }
+  }
+  // Other systems' squatters are reference for where the port goes next (a teammate's Mac, CI):
+  // one dim line each, so they never read as this machine's problem.
+  if (elsewhere.length > 0) {
+    lines.push(`  ${style.dim('On other systems')}`);
+    for (const squatter of elsewhere) lines.push(style.dim(`    ${squatter.name} [${squatter.platform}]`));
   }
   for (const squatter of generic) lines.push(style.dim(`  If a container publishes it: ${squatter.fix}`));
   for (const note of info.notes) lines.push(style.yellow(`  ! ${note}`));

@@ -280,5 +280,10 @@ describe.skipIf(!built)('macOS snapshots replayed by the built CLI (skipped: run
     const airplay = jsonOf(runCli(['info', '5000', '--json', '--replay', files['airplay']!])) as { ephemeral: boolean; squatters: { name: string }[] };
     expect(airplay.ephemeral).toBe(false);
     expect(airplay.squatters.map((s) => s.name)).toContain('AirPlay Receiver (macOS ControlCenter)');
+    // Linux's packaged PostgreSQL is reference on a Mac: marked as another system's, listed apart.
+    const postgres = runCli(['info', '5432', '--replay', files['airplay']!]);
+    expect(postgres.stdout).toMatch(/On other systems\n {4}distribution PostgreSQL \[linux\]/);
+    const postgresJson = jsonOf(runCli(['info', '5432', '--json', '--replay', files['airplay']!])) as { squatters: { name: string; elsewhere: boolean }[] };
+    expect(postgresJson.squatters.find((s) => s.name === 'distribution PostgreSQL')?.elsewhere).toBe(true);
   });
 });

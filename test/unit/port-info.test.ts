@@ -53,11 +53,35 @@ describe('curated data', () => {
   });
 
   it('knows the squatters and fills the port into their fixes', () => {
-    expect(knownSquatters(5000).map((s) => s.name)).toContain('AirPlay Receiver (macOS ControlCenter)');
-    expect(knownSquatters(7000).some((s) => s.fix.includes('AirDrop & Handoff'))).toBe(true);
-    expect(knownSquatters(62893).find((s) => s.platform === 'windows')?.fix).toContain('excludedportrange protocol=tcp');
-    expect(knownSquatters(3000).map((s) => s.scope)).toEqual(['any-port']);
-    expect(knownSquatters(3000)[0]?.fix).toContain('publish=3000');
+    expect(knownSquatters(5000, 'macos').map((s) => s.name)).toContain('AirPlay Receiver (macOS ControlCenter)');
+    expect(knownSquatters(7000, 'macos').some((s) => s.fix.includes('AirDrop & Handoff'))).toBe(true);
+    expect(knownSquatters(62893, 'windows').find((s) => s.platform === 'windows')?.fix).toContain('excludedportrange protocol=tcp');
+    expect(knownSquatters(3000, 'linux').map((s) => s.scope)).toEqual(['any-port']);
+    expect(knownSquatters(3000, 'linux')[0]?.fix).toContain('publish=3000');
+  });
+
+  it("puts the examined system's squatters first and marks the other systems' ones", async () => {
+    const onMac = knownSquatters(5000, 'macos');
+    expect(onMac.map((s) => [s.name, s.elsewhere])).toEqual([
+      ['AirPlay Receiver (macOS ControlCenter)', false],
+      ['Docker (docker-proxy / Docker Desktop)', false],
+    ]);
+    const onLinux = knownSquatters(5000, 'linux');
+    expect(onLinux.map((s) => [s.name, s.elsewhere])).toEqual([
+      ['Docker (docker-proxy / Docker Desktop)', false],
+      ['AirPlay Receiver (macOS ControlCenter)', true],
+    ]);
+    // The library's original one-argument call marks nothing and keeps the table's order.
+    expect(knownSquatters(5000).map((s) => [s.name, s.elsewhere])).toEqual([
+      ['AirPlay Receiver (macOS ControlCenter)', false],
+      ['Docker (docker-proxy / Docker Desktop)', false],
+    ]);
+    expect(knownSquatters(5432, 'macos').find((s) => s.name === 'distribution PostgreSQL')?.elsewhere).toBe(true);
+    expect(knownSquatters(5432, 'linux').find((s) => s.name === 'distribution PostgreSQL')?.elsewhere).toBe(false);
+    // portInfo on this (Linux) machine: AirPlay is another system's, listed apart, never as a squatter here.
+    const text = renderPortInfo(await portInfo(5000, { servicesPath: servicesFixture }), { color: false });
+    expect(text).toMatch(/On other systems\n {4}AirPlay Receiver \(macOS ControlCenter\) \[macos\]/);
+    expect(text).not.toMatch(/Squatters/);
   });
 });
 
