@@ -95,9 +95,10 @@ export function planKill(ports: readonly number[], sockets: readonly Socket[], c
   const skipped: SkippedProcess[] = [];
   for (const [pid, { proc, sockets: held }] of [...byPid].sort((a, b) => a[0] - b[0])) {
     const heldPorts = [...new Set(held.map((s) => s.port))].sort((a, b) => a - b);
-    const first = held[0]!;
+    // A socket with a forward speaks for the process: a Windows port proxy is known by its forward.
+    const first = held.find((s) => s.forward !== undefined) ?? held[0]!;
     const supervision = supervisionFor(os, proc, first, context.userManagerPids?.has(pid) === true);
-    const known = knownHolderOf(os, proc, first.port);
+    const known = knownHolderOf(os, proc, first.port, first);
     const guard = protection(pid, context);
     const identity = identityOf(pid);
     // A forwarder that is not stopped by a signal (docker-proxy, dockerd holding a DNAT-published
@@ -119,8 +120,10 @@ export function planKill(ports: readonly number[], sockets: readonly Socket[], c
         stop: stop ?? supervision.advice,
       });
     } else if (known !== null && known.kill === 'refuse') {
-      // A forward that names its container makes the stop exact (Docker Desktop, rootless Docker: 'docker stop web').
-      const exact = forward?.to?.container === undefined ? {} : { stop: forward.stop };
+      // A forward whose destination was read makes the stop exact: the container (Docker Desktop,
+      // rootless Docker: 'docker stop web'), or each rule that forwards one of its sockets (a port proxy).
+      const exactStops = [...new Set(held.flatMap((s) => (s.forward !== undefined && s.forward.to !== null && !s.forward.killable ? [s.forward.stop] : [])))];
+      const exact = forward?.to?.container !== undefined ? { stop: forward.stop } : exactStops.length > 0 ? { stop: exactStops.join('; ') } : {};
       skipped.push({ pid, name: proc.name, ports: heldPorts, reason: 'known-holder', detail: `${known.what}: ${known.detail} ${known.fix}`, ...exact });
     } else if ((forward !== undefined && !forward.killable) || (forwarder !== undefined && !forwarder.killable)) {
       const what = forward?.description ?? forwarder?.description ?? proc.name;

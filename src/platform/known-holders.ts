@@ -1,4 +1,4 @@
-import type { ProcessInfo } from '../types.js';
+import type { ProcessInfo, Socket } from '../types.js';
 import type { OsName } from './types.js';
 
 /**
@@ -21,6 +21,8 @@ export interface KnownHolder {
    * supervisor starts it again) or breaks something (a container's forwarder).
    */
   readonly kill: 'refuse' | 'allow';
+  /** Why the label is not confirmed (the source that would confirm it could not be read); absent when it is. */
+  readonly unconfirmed?: string;
 }
 
 interface KnownHolderRule extends KnownHolder {
@@ -39,6 +41,14 @@ interface KnownHolderRule extends KnownHolder {
   readonly pid?: number;
   /** Only when the process hosts this Windows service (from Win32_Service). */
   readonly service?: string;
+  /**
+   * Only on a socket whose `forward` this forwarder made (the back-end read the rule behind the
+   * port, or says it could not): a process that holds ports for several reasons is labelled
+   * only on the ports the rules name.
+   */
+  readonly forwarder?: string;
+  /** The fix when the forward's destination is known: FORWARD_STOP, DESTINATION. */
+  readonly fixForForward?: string;
 }
 
 const RULES: readonly KnownHolderRule[] = [
@@ -140,13 +150,17 @@ const RULES: readonly KnownHolderRule[] = [
     kill: 'refuse',
   },
   {
+    // Only where the back-end joined the socket with the port proxy rules (win32/port-proxies.ts):
+    // iphlpsvc shares its svchost with other services, whose ports are not port proxies.
     id: 'portproxy',
     os: 'win32',
     names: ['svchost', 'svchost.exe'],
     service: 'iphlpsvc',
+    forwarder: 'netsh-portproxy',
     what: 'a netsh port proxy (iphlpsvc, hosted by svchost)',
     detail: "The IP Helper service (iphlpsvc) listens for every 'netsh interface portproxy' rule (often added for WSL2) and forwards it; svchost hosts other services too, so it is never signalled.",
-    fix: "List the rules with 'netsh interface portproxy show all' and delete the one on PORT: 'netsh interface portproxy delete v4tov4 listenport=PORT listenaddress=ADDRESS' (elevated).",
+    fix: "List the rules with 'netsh interface portproxy show all' and delete the one on PORT: 'netsh interface portproxy delete v4tov4 listenport=PORT listenaddress=ADDRESS' (elevated; leave listenaddress out when the rule shows '*').",
+    fixForForward: "Delete the rule (elevated): 'FORWARD_STOP'; it forwards port PORT to DESTINATION. Or use another port.",
     kill: 'refuse',
   },
   {
@@ -178,13 +192,23 @@ const RULES: readonly KnownHolderRule[] = [
   },
 ];
 
+/** `172.22.123.246:5000`, `[::1]:80`. */
+const hostPort = (host: string, port: number | null): string => `${host.includes(':') ? `[${host}]` : host}${port === null ? '' : `:${port}`}`;
+
 /**
- * The known holder a process is, on this port, or null.
+ * The known holder a process is, on this port, or null. `socket` (the listener itself) lets a
+ * holder that is known only by the forward on its socket be named (a Windows port proxy).
  *
  * @example
  * knownHolderOf('darwin', { name: 'ControlCenter', pid: 512, … }, 5000)?.id; // 'airplay-receiver'
+ * knownHolderOf('win32', svchost, 5000, { address: '0.0.0.0', forward })?.id; // 'portproxy'
  */
-export function knownHolderOf(os: OsName, proc: Pick<ProcessInfo, 'name' | 'pid' | 'details'> & Partial<Pick<ProcessInfo, 'uid'>>, port: number): KnownHolder | null {
+export function knownHolderOf(
+  os: OsName,
+  proc: Pick<ProcessInfo, 'name' | 'pid' | 'details'> & Partial<Pick<ProcessInfo, 'uid'>>,
+  port: number,
+  socket?: Pick<Socket, 'address' | 'forward'>,
+): KnownHolder | null {
   const name = os === 'win32' ? proc.name.toLowerCase() : proc.name;
   const mac = proc.details?.os === 'darwin' ? proc.details : null;
   for (const rule of RULES) {
@@ -195,7 +219,9 @@ export function knownHolderOf(os: OsName, proc: Pick<ProcessInfo, 'name' | 'pid'
     if (rule.service !== undefined && !(proc.details?.os === 'win32' && (proc.details.services ?? []).some((s) => s.toLowerCase() === rule.service))) continue;
     if (rule.launchdJob !== undefined && !rule.launchdJob.test(mac?.launchdJob ?? '')) continue;
     if (rule.homebrewService === true && (mac?.homebrewService ?? null) === null) continue;
-    const { os: _os, names: _names, ports: _ports, pid: _pid, service: _service, launchdJob: _job, homebrewService: _brew, fixForContainer, ...holder } = rule;
+    const forward = rule.forwarder === undefined ? undefined : socket?.forward;
+    if (rule.forwarder !== undefined && forward?.forwarder !== rule.forwarder) continue;
+    const { os: _os, names: _names, ports: _ports, pid: _pid, service: _service, launchdJob: _job, homebrewService: _brew, forwarder: _forwarder, fixForContainer, fixForForward, ...holder } = rule;
     const container = mac?.publishes?.find((p) => p.port === port);
     const root = proc.uid === 0;
     const values: [string, string | null | undefined][] = [
@@ -208,10 +234,21 @@ export function knownHolderOf(os: OsName, proc: Pick<ProcessInfo, 'name' | 'pid'
       // A job of root's is in the system domain, a user's in their GUI domain.
       ['DOMAIN', root ? 'system' : proc.uid !== undefined && proc.uid >= 0 ? `gui/${proc.uid}` : 'gui/$(id -u)'],
       ['SUDO', root ? 'sudo ' : ''],
+      ['ADDRESS', socket?.address],
+      ['FORWARD_STOP', forward?.stop],
+      ['DESTINATION', forward?.to === null || forward?.to === undefined ? undefined : hostPort(forward.to.host, forward.to.port)],
     ];
     const fill = (text: string): string => values.reduce((out, [placeholder, value]) => (value === null || value === undefined ? out : out.replaceAll(placeholder, value)), text);
-    const fix = container !== undefined && fixForContainer !== undefined ? fixForContainer : holder.fix;
-    return { ...holder, what: fill(holder.what), detail: fill(holder.detail), fix: fill(fix) };
+    const fix = container !== undefined && fixForContainer !== undefined ? fixForContainer : forward?.to !== null && forward?.to !== undefined && fixForForward !== undefined ? fixForForward : holder.fix;
+    // A forward without a destination is the back-end saying it could not confirm the rule.
+    const unconfirmed = forward !== undefined && forward.to === null ? (forward.unread ?? 'the rule behind the port was not read') : null;
+    return {
+      ...holder,
+      what: fill(holder.what) + (unconfirmed === null ? '' : ' (unconfirmed)'),
+      detail: fill(holder.detail) + (unconfirmed === null ? '' : ` Not confirmed: ${unconfirmed}.`),
+      fix: fill(fix),
+      ...(unconfirmed === null ? {} : { unconfirmed }),
+    };
   }
   return null;
 }

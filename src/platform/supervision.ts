@@ -14,7 +14,7 @@ import type { OsName } from './types.js';
  */
 export function supervisionFor(os: OsName, proc: ProcessInfo, socket: Socket, userManaged: boolean): Supervision | null {
   if (os === 'linux') return linuxSupervision(proc, socket, userManaged);
-  const known = knownHolderOf(os, proc, socket.port);
+  const known = knownHolderOf(os, proc, socket.port, socket);
   if (known !== null) return { kind: 'known-holder', name: known.what, advice: known.fix };
   const services = proc.details?.os === 'win32' ? (proc.details.services ?? []) : [];
   if (services.length > 0) return { kind: 'windows-service', name: services.join(', '), advice: services.map((s) => `Stop-Service ${s}`).join('; ') };

@@ -76,5 +76,5 @@ export const plural = (n: number, word: string): string => `${n} ${word}${n === 
 export function knownHolderFix(facts: DoctorFacts, socket: Socket | undefined): string | null {
   const proc = socket?.processes[0];
   if (socket === undefined || proc === undefined) return null;
-  return knownHolderOf(facts.os, proc, socket.port)?.fix ?? null;
+  return knownHolderOf(facts.os, proc, socket.port, socket)?.fix ?? null;
 }

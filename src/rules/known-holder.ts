@@ -17,7 +17,7 @@ export const knownHolder: Rule = {
     for (const socket of listeners(facts, { current: true })) {
       const proc = socket.processes[0];
       if (proc === undefined) continue;
-      const holder = knownHolderOf(facts.os, proc, socket.port);
+      const holder = knownHolderOf(facts.os, proc, socket.port, socket);
       if (holder === null || seen.has(holder.id)) continue;
       seen.add(holder.id);
       findings.push(

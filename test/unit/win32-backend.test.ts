@@ -12,7 +12,7 @@ import { supervisionFor } from '../../src/platform/supervision.js';
 import type { PlatformOrigin } from '../../src/platform/types.js';
 import { createWin32Platform } from '../../src/platform/win32/index.js';
 import { collectWin32PortSettings } from '../../src/platform/win32/port-settings.js';
-import { CHCP, consoleText, dynamicPortSource, excludedPortRangeSource, NETSH_PAIRS, NETSTAT_ANO, NETSTAT_ANOQ, powershellCommand, TASKLIST } from '../../src/platform/win32/sources.js';
+import { CHCP, consoleText, dynamicPortSource, excludedPortRangeSource, NETSH_PAIRS, NETSH_PORTPROXY, NETSTAT_ANO, NETSTAT_ANOQ, powershellCommand, TASKLIST } from '../../src/platform/win32/sources.js';
 import { powershellProcessesScript, parsePowerShellProcesses } from '../../src/platform/win32/powershell.js';
 import { renderKillPlan } from '../../src/render/kill.js';
 import { addressRules } from '../../src/rules/address-rules.js';
@@ -167,7 +167,8 @@ describe('known Windows holders, as data', () => {
     expect(knownHolderOf('win32', proc('wslrelay.exe', 7100), 8080)).toMatchObject({ id: 'wslrelay', kill: 'refuse' });
     expect(knownHolderOf('win32', proc('wslrelay.exe', 7100), 8080)?.fix).toContain("'wsl -d DISTRO -- portdoctor who 8080'");
     expect(knownHolderOf('win32', proc('com.docker.backend.exe', 6789), 8080)?.fix).toContain("'docker ps --filter publish=8080'");
-    expect(knownHolderOf('win32', proc('svchost.exe', 3040, ['iphlpsvc']), 8080)?.id).toBe('portproxy');
+    // A port proxy only on a socket the back-end joined with a rule (win32-portproxy.test.ts); the svchost alone is a service host.
+    expect(knownHolderOf('win32', proc('svchost.exe', 3040, ['iphlpsvc']), 8080)?.id).toBe('service-host');
     expect(knownHolderOf('win32', proc('System', 4), 80)?.id).toBe('http-sys');
     expect(knownHolderOf('win32', proc('System', 4), 445)?.id).toBe('smb');
     expect(knownHolderOf('win32', proc('node.exe', 4242), 3000)).toBeNull();
@@ -242,6 +243,7 @@ describe('the README documents every Windows snapshot source with its exact comm
       ['netstat-ano', line(NETSTAT_ANO)],
       ['netstat-anoq', line(NETSTAT_ANOQ)],
       ['tasklist', line(TASKLIST)],
+      [NETSH_PORTPROXY.key, line(NETSH_PORTPROXY)],
       ...NETSH_PAIRS.flatMap(([protocol, family]) => [excludedPortRangeSource(protocol, family), dynamicPortSource(protocol, family)].map((source) => [source.key, line(source)] as [string, string])),
     ]);
     for (const [key, command] of expected) expect(rows.get(key), key).toBe(command);

@@ -16,7 +16,7 @@ import { collectWin32PortSettings } from './port-settings.js';
 import { POWERSHELL_SOCKETS_SCRIPT } from './powershell.js';
 import { win32ProcessControl } from './process-control.js';
 import { lookUpProcesses, POWERSHELL_TIMEOUT_MS, toProcessInfo } from './process-details.js';
-import { dynamicPortSource, NETSH_PAIRS, NETSTAT_ANO, NETSTAT_ANOQ, powershellCommand, TASKLIST, readCodePage, runSource, windowsFilePath, type CodePageRead } from './sources.js';
+import { dynamicPortSource, NETSH_PAIRS, NETSH_PORTPROXY, NETSTAT_ANO, NETSTAT_ANOQ, powershellCommand, TASKLIST, readCodePage, runSource, windowsFilePath, type CodePageRead } from './sources.js';
 
 /**
  * The Windows back-end: netstat, tasklist, netsh and PowerShell, read through one SourceReader —
@@ -100,7 +100,7 @@ export function createWin32Platform(snapshot?: Snapshot, origin?: PlatformOrigin
 
 /**
  * Records every raw source the Windows back-end reads, each under its key, exactly as read:
- * the code page, both netstat listings, tasklist, both PowerShell scripts (every socket; every
+ * the code page, both netstat listings, tasklist, the port proxy rules, both PowerShell scripts (every socket; every
  * process and running service), the netsh dynamic and excluded ranges of TCP/UDP over
  * IPv4/IPv6, and the hosts and services files.
  */
@@ -115,6 +115,8 @@ export async function recordWin32Snapshot(options: SnapshotOptions = {}, elevate
     runSource(reader, 'netstat-anoq', NETSTAT_ANOQ, { timeoutMs: 10_000 }),
     // The fallback for process names, recorded even when PowerShell answers.
     runSource(reader, 'tasklist', TASKLIST, { timeoutMs: 5000 }),
+    // The rules behind the IP Helper service's listeners (port proxies, often for WSL 2).
+    runSource(reader, NETSH_PORTPROXY.key, NETSH_PORTPROXY, { timeoutMs: 5000 }),
     runSource(reader, 'powershell-sockets', powershellCommand(POWERSHELL_SOCKETS_SCRIPT), { timeoutMs: POWERSHELL_TIMEOUT_MS * 2 }),
     // Every process and service: a replay may be asked about any pid, and kill plans need parents.
     lookUpProcesses(reader, null, codePage),

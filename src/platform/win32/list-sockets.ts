@@ -3,6 +3,7 @@ import { compareSockets } from '../common/socket-order.js';
 import type { SourceReader } from '../snapshot/reader.js';
 import type { SocketInventory, SocketQuery, UnreadSource } from '../types.js';
 import { parseNetstat, resolveBoundRows } from './netstat.js';
+import { readPortProxies, withPortProxies } from './port-proxies.js';
 import { parsePowerShellSockets, powershellSocketsScript } from './powershell.js';
 import { lookUpProcesses, POWERSHELL_TIMEOUT_MS, toProcessInfo, type ProcessLookup } from './process-details.js';
 import type { Win32SocketRow } from './socket-row.js';
@@ -182,7 +183,13 @@ export async function listWin32Sockets(ctx: Win32ListContext, query: SocketQuery
     }
     return info;
   };
-  const sockets = wanted.map((row) => toSocket(row, processOf));
+  // The IP Helper service's listeners are joined with the port proxy rules that make them.
+  const proxied = await withPortProxies(
+    wanted.map((row) => toSocket(row, processOf)),
+    () => readPortProxies(ctx.reader, ctx.codePage),
+  );
+  unread.push(...proxied.unread);
+  const sockets = proxied.sockets;
   sockets.sort(compareSockets);
   const found = withProcesses ? pids.filter((pid) => lookup?.processes.has(pid) === true).length : 0;
   const all = distinct(unread);

@@ -21,6 +21,8 @@ export const NETSTAT_ANO: Win32Command = { command: 'netstat', args: ['-ano'] };
 /** `-q` adds bound sockets that neither listen nor connect (Windows 10 1703 and later). */
 export const NETSTAT_ANOQ: Win32Command = { command: 'netstat', args: ['-anoq'] };
 export const TASKLIST: Win32Command = { command: 'tasklist', args: ['/FO', 'CSV', '/NH'] };
+/** Every `netsh interface portproxy` rule (the IP Helper service listens for each), under the key `netsh-portproxy`. */
+export const NETSH_PORTPROXY: Win32Command & { readonly key: string } = { key: 'netsh-portproxy', command: 'netsh', args: ['interface', 'portproxy', 'show', 'all'] };
 
 /**
  * `netsh interface ipv4 show excludedportrange protocol=tcp` and its udp/ipv6 siblings, under
