@@ -61,7 +61,7 @@ function sshHost(via: string): string {
 }
 
 /** The far end of a tunnel, when it is on this host's loopback: the addresses to connect to. */
-function farAddresses(forward: SocketForward): string[] {
+export function farAddresses(forward: SocketForward): string[] {
   const to = forward.to;
   if (to === null || to.port === null || to.socketPath !== undefined || to.resource !== undefined) return [];
   const local = forward.forwarder === 'socat' || (forward.forwarder === 'ssh' && forward.via !== undefined && isLoopbackHost(sshHost(forward.via)));
@@ -204,10 +204,12 @@ export async function followForwards(input: FollowInput): Promise<Followed> {
     return read;
   };
   const probeMs = Math.max(1, Math.min(500, deadline - performance.now()));
+  // A replay's far ends are on the recorded machine: a connect from here would test this one.
+  const probeFarEnds = os.origin.kind !== 'replay';
   const chains = await Promise.all(
     chains1.map(async (chain): Promise<ForwardChain> => {
       const ref = chain.forward.to?.container;
-      const [container, farProbe] = await Promise.all([ref === undefined ? null : readOnce(ref, 200), probeFarEnd(chain.forward, probeMs)]);
+      const [container, farProbe] = await Promise.all([ref === undefined ? null : readOnce(ref, 200), probeFarEnds ? probeFarEnd(chain.forward, probeMs) : null]);
       const publishedBy = containers === null || chain.listener === null ? null : containersPublishing(containers, chain.listener).map((c) => c.name);
       return { ...chain, container: container?.facts ?? null, farProbe, publishedBy };
     }),

@@ -1,5 +1,6 @@
 import { destinationText } from '../forwarders/socket-forward.js';
 import { numericAddress } from '../render/address.js';
+import { farAddresses } from './follow.js';
 import type { ContainerFacts, DoctorFacts, ForwardChain } from './types.js';
 
 /** "exited (137) at 2026-…", "running, unhealthy", "restarting (restarted 5 times)". */
@@ -44,6 +45,7 @@ export function forwardLines(facts: DoctorFacts): string[] {
     if (chain.forward.unread !== undefined && chain.forward.to !== null) lines.push(`  not read: ${chain.forward.unread}`);
     if (chain.container !== null) lines.push(`  container ${chain.container.name}: ${containerStateText(chain.container)}; ${insideText(chain.container)}`);
     if (chain.farProbe !== null) lines.push(`  far end ${numericAddress(chain.farProbe.address, chain.farProbe.port)}: ${chain.farProbe.status}${chain.farProbe.error === null ? '' : ` (${chain.farProbe.error})`}`);
+    else if (facts.replay !== null && farAddresses(chain.forward).length > 0) lines.push(`  far end ${destinationText(chain.forward) ?? '?'}: not probed (a replayed snapshot: probes need the live machine)`);
   }
   for (const idle of f.idle) lines.push(`container ${idle.name} publishes port ${facts.target.port} when it runs: ${containerStateText(idle)}`);
   if (f.engine !== null) lines.push(f.engine.read.ok ? `container engine at ${f.engine.endpoint}: ${f.engine.read.value.containers} container${f.engine.read.value.containers === 1 ? '' : 's'} (answered in ${f.engine.read.value.elapsedMs} ms)` : `container engine at ${f.engine.endpoint} not read: ${f.engine.read.reason}`);

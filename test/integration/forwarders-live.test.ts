@@ -4,7 +4,7 @@
  * the test created, on loopback. Each parsed forward is checked against the sockets the kernel says
  * the program holds, and the far ends are down or up on purpose.
  */
-import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -306,5 +306,20 @@ describe.skipIf(socatSkip !== null)(`socat relays${socatSkip === null ? '' : ` (
     const up = await lab.doctor('127.0.0.1:18100');
     expect(problems(up).filter((p) => p.endsWith('/error'))).toEqual([]);
     expect(up.steps.find((s) => s.id === 'follow-forward')?.lines).toEqual([`0.0.0.0:18100 → socat (pid ${relays.get('tcp-listen')}) → 127.0.0.1:${UP}`, `  far end 127.0.0.1:${UP}: open`]);
+  });
+
+  it("on a replay the far end is not probed: it is on the recorded machine, not on this one", async () => {
+    // Recorded in the lab, where 127.0.0.1:UP answers; replayed here, outside the lab, where nothing
+    // listens on UP. A probe from here would call the healthy relay's far end down.
+    const file = join(lab.dir, 'relays.json');
+    const recorded = await lab.cli(['snapshot', '--out', file]);
+    expect(recorded.code, recorded.stderr).toBe(0);
+    const run = spawnSync(process.execPath, [CLI, '127.0.0.1:18100', '--json', '--no-config', '--replay', file], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, NO_COLOR: '1' } });
+    const report = JSON.parse(run.stdout) as DoctorJson;
+    expect(codes(report)).not.toContain('tunnel-far-end-down');
+    expect(report.steps.find((s) => s.id === 'follow-forward')?.lines).toEqual([
+      `0.0.0.0:18100 → socat (pid ${relays.get('tcp-listen')}) → 127.0.0.1:${UP}`,
+      `  far end 127.0.0.1:${UP}: not probed (a replayed snapshot: probes need the live machine)`,
+    ]);
   });
 });
