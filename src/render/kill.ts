@@ -6,6 +6,11 @@ import { displayAddress } from './address.js';
 import { styler } from './color.js';
 import { renderTable } from './table.js';
 
+/** Ends a detail with one full stop: some (a known holder's fix) already carry their own. */
+function sentence(text: string): string {
+  return /[.!?]$/.test(text) ? text : `${text}.`;
+}
+
 /** "42s", "5m", "3h", "2d": how long ago a process started, which tells a stale server at a glance. */
 export function formatAge(startedAt: string | null, now: number = Date.now()): string {
   if (startedAt === null) return '?';
@@ -60,7 +65,7 @@ export function renderKillPlan(plan: KillPlan, options: { color: boolean; width:
       if (note !== null) lines.push(style.yellow(`! pid ${target.pid}: ${note}`));
     }
   }
-  for (const skip of plan.skipped) lines.push(style.yellow(`- pid ${skip.pid} (${skip.name}) on port ${skip.ports.join(',')} is left alone: ${skip.detail}.`));
+  for (const skip of plan.skipped) lines.push(style.yellow(`- pid ${skip.pid} (${skip.name}) on port ${skip.ports.join(',')} is left alone: ${sentence(skip.detail)}`));
   for (const hidden of plan.hidden) {
     lines.push(style.yellow(`- ${hidden.protocol} ${displayAddress(hidden.address, hidden.port)} belongs to ${hidden.user} (uid ${hidden.uid}); its process is hidden from us: ${adviceFor(options.os ?? 'linux').elevateHint}.`));
   }

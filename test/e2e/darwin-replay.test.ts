@@ -263,6 +263,10 @@ describe.skipIf(!built)('macOS snapshots replayed by the built CLI (skipped: run
     const airplay = jsonOf(runCli(['kill', '5000', '--dry-run', '--json', '--replay', files['airplay']!])) as { plan: { targets: unknown[]; skipped: { pid: number; reason: string }[] } };
     expect(airplay.plan.targets).toEqual([]);
     expect(airplay.plan.skipped).toMatchObject([{ pid: 724, reason: 'known-holder' }]);
+    // The human plan: the holder's own fix ends the sentence, with one full stop.
+    const human = runCli(['kill', '5000', '--dry-run', '--replay', files['airplay']!]).stdout;
+    expect(human).toMatch(/- pid 724 \(ControlCenter\) on port 5000 is left alone: .*AirPlay Receiver.*[^.]\.\n/);
+    expect(human).not.toContain('..');
     const dry = runCli(['kill', '3000', '--dry-run', '--json', '--replay', files['classic']!]);
     expect(dry.code).toBe(0);
     expect((jsonOf(dry) as { plan: { targets: { pid: number }[] } }).plan.targets.map((t) => t.pid)).toEqual([33784]);
