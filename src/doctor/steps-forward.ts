@@ -47,9 +47,9 @@ export function forwardLines(facts: DoctorFacts): string[] {
     if (chain.farProbe !== null) lines.push(`  far end ${numericAddress(chain.farProbe.address, chain.farProbe.port)}: ${chain.farProbe.status}${chain.farProbe.error === null ? '' : ` (${chain.farProbe.error})`}`);
   }
   for (const idle of f.idle) lines.push(`container ${idle.name} publishes port ${facts.target.port} when it runs: ${containerStateText(idle)}`);
+  lines.push(...declaredLines(facts));
   if (f.engine !== null) lines.push(f.engine.read.ok ? `container engine at ${f.engine.endpoint}: ${f.engine.read.value.containers} container${f.engine.read.value.containers === 1 ? '' : 's'} (answered in ${f.engine.read.value.elapsedMs} ms)` : `container engine at ${f.engine.endpoint} not read: ${f.engine.read.reason}`);
   for (const u of f.natUnreadable.slice(0, 3)) lines.push(`not read: ${u}`);
-  lines.push(...declaredLines(facts));
   if (f.chains.length === 0 && f.idle.length === 0 && !hasDeclared(facts)) lines.unshift(`No forwarder holds port ${facts.target.port} here, and no rule or container sends it elsewhere.`);
   return lines;
 }
