@@ -10,6 +10,7 @@ import { isIP } from 'node:net';
 import { connectTcp } from '../collectors/tcp-connect.js';
 import { engineEndpoint, readEngine, type EngineRead } from '../collectors/forwards.js';
 import { containersPublishing } from '../forwarders/containers.js';
+import { declaredSshForwards, type SshDeclaredForwards } from '../forwarders/ssh-config-forwards.js';
 import type { ContainerDetails, ContainerSummary } from '../forwarders/docker-api-decode.js';
 import type { DockerEndpoint } from '../forwarders/docker-endpoint.js';
 import type { SocketForward } from '../forwarders/types.js';
@@ -184,6 +185,8 @@ export async function followForwards(input: FollowInput): Promise<Followed> {
   const usesEngine = chains0.some((c) => c.forward.source.includes('docker-api') || c.forward.to?.container !== undefined) || chains0.some((c) => ['docker-proxy', 'dockerd', 'rootlesskit', 'docker-desktop', 'podman-conmon'].includes(c.forward.forwarder));
   // Nothing here holds the port: a container that asks for it may be stopped, or a rule may send it elsewhere.
   const askEngine = usesEngine || !held;
+  // Nothing holds the port: an ssh tunnel the user declared may be the one that is not running.
+  const declaredPromise: Promise<SshDeclaredForwards | null> = !held && target.protocol === 'tcp' ? os.sshClientConfig().then((config) => declaredSshForwards(config, { port: target.port, host: target.host })) : Promise.resolve(null);
   const engine = input.engine ?? (askEngine ? await readEngine(os, { engineTimeoutMs: Math.max(1, deadline - performance.now()) }) : null);
   const containers = engine?.containers.ok === true ? engine.containers.value : null;
   let natUnreadable: string[] = [];
@@ -222,8 +225,9 @@ export async function followForwards(input: FollowInput): Promise<Followed> {
   const logRead = withLogs === null ? null : await byContainer.get(withLogs.id);
   const logs = withLogs === null || logRead === undefined || logRead === null ? null : containerLogReport(withLogs, logRead);
   const engineFacts = engine === null ? null : { endpoint: engine.endpoint, read: engine.containers.ok ? { ok: true as const, value: { containers: engine.containers.value.length, elapsedMs: engine.elapsedMs } } : engine.containers };
+  const declared = await declaredPromise;
   return {
-    facts: { chains, engine: engineFacts, idle, natUnreadable, elapsedMs: Math.round(performance.now() - started) },
+    facts: { chains, engine: engineFacts, idle, natUnreadable, elapsedMs: Math.round(performance.now() - started), ...(declared === null ? {} : { declared }) },
     logs: logs === null || withLogs === null ? null : { container: withLogs.name, report: logs },
   };
 }

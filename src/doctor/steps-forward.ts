@@ -1,5 +1,6 @@
 import { destinationText } from '../forwarders/socket-forward.js';
 import { numericAddress } from '../render/address.js';
+import { declaredTarget } from '../rules/tunnel-not-running.js';
 import { farAddresses } from './follow.js';
 import type { ContainerFacts, DoctorFacts, ForwardChain } from './types.js';
 
@@ -48,13 +49,27 @@ export function forwardLines(facts: DoctorFacts): string[] {
     else if (facts.replay !== null && farAddresses(chain.forward).length > 0) lines.push(`  far end ${destinationText(chain.forward) ?? '?'}: not probed (a replayed snapshot: probes need the live machine)`);
   }
   for (const idle of f.idle) lines.push(`container ${idle.name} publishes port ${facts.target.port} when it runs: ${containerStateText(idle)}`);
+  lines.push(...declaredLines(facts));
   if (f.engine !== null) lines.push(f.engine.read.ok ? `container engine at ${f.engine.endpoint}: ${f.engine.read.value.containers} container${f.engine.read.value.containers === 1 ? '' : 's'} (answered in ${f.engine.read.value.elapsedMs} ms)` : `container engine at ${f.engine.endpoint} not read: ${f.engine.read.reason}`);
   for (const u of f.natUnreadable.slice(0, 3)) lines.push(`not read: ${u}`);
-  if (f.chains.length === 0 && f.idle.length === 0) lines.unshift(`No forwarder holds port ${facts.target.port} here, and no rule or container sends it elsewhere.`);
+  if (f.chains.length === 0 && f.idle.length === 0 && !hasDeclared(facts)) lines.unshift(`No forwarder holds port ${facts.target.port} here, and no rule or container sends it elsewhere.`);
+  return lines;
+}
+
+/** The ssh client configuration read, when it declares this port or could not all be read. */
+const hasDeclared = (facts: DoctorFacts): boolean => (facts.forwards?.declared?.declarations.length ?? 0) > 0 || (facts.forwards?.declared?.unread.length ?? 0) > 0;
+
+/** What the ssh client configuration declares on the port: "~/.ssh/config line 12: LocalForward 8080 db:5432 (in 'Host db')". */
+function declaredLines(facts: DoctorFacts): string[] {
+  const declared = facts.forwards?.declared;
+  if (declared === undefined) return [];
+  const lines = declared.declarations.map((d) => `${d.file} line ${d.line}: ${d.text}${d.blocks.length === 0 ? '' : ` (in ${d.blocks.map((b) => `'${b.text}'`).join(', ')})`}${d.scope === 'may' ? ', may apply' : ''}: ssh tunnel to ${declaredTarget(d)}, not running`);
+  for (const u of declared.unread) lines.push(`ssh client configuration not read: ${u.what}: ${u.reason}`);
+  for (const p of declared.unparsed) lines.push(`${p.file} line ${p.line}: '${p.text}' not read (a form ssh rejects, a service name or a variable)`);
   return lines;
 }
 
 /** The step is skipped when there was nothing to follow. */
 export function forwardStepSkipped(facts: DoctorFacts): boolean {
-  return facts.forwards === null || (facts.forwards.chains.length === 0 && facts.forwards.idle.length === 0);
+  return facts.forwards === null || (facts.forwards.chains.length === 0 && facts.forwards.idle.length === 0 && !hasDeclared(facts));
 }

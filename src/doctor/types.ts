@@ -9,6 +9,7 @@ import type { ConfigScan } from '../config/types.js';
 import type { LogOwner, LogReport } from '../logs/types.js';
 import type { Target } from '../target.js';
 import type { ContainerState, PortBinding } from '../forwarders/docker-api-decode.js';
+import type { SshDeclaredForwards } from '../forwarders/ssh-config-forwards.js';
 import type { SocketForward } from '../forwarders/types.js';
 import type { Collected, Family, Finding, Protocol, Socket } from '../types.js';
 
@@ -130,6 +131,11 @@ export interface ForwardFacts {
   readonly natUnreadable: readonly string[];
   /** What following took, in ms (the doctor's added work on a forwarded port). */
   readonly elapsedMs: number;
+  /**
+   * When nothing here holds a TCP port: the ssh tunnels the user's ssh client configuration
+   * declares on it (a tunnel that is not running leaves only this). Absent when not read.
+   */
+  readonly declared?: SshDeclaredForwards;
 }
 
 /** Everything the collectors found. Rules are pure functions of this value. */

@@ -291,6 +291,34 @@ export type ServicesFileRead =
   | { readonly ok: true; readonly path: string; readonly entries: readonly ServicesEntry[] }
   | { readonly ok: false; readonly path: string; readonly code: string };
 
+/** One directive of an ssh_config(5) file (keyword lower-cased), or a line ssh would reject. */
+export type SshConfigLine = { readonly line: number; readonly keyword: string; readonly args: readonly string[] } | { readonly line: number; readonly error: string };
+
+/** One file of the user's ssh client configuration: its directives, or why it was not read (an errno code, `not-recorded`). */
+export interface SshConfigFile {
+  readonly path: string;
+  readonly read: { readonly ok: true; readonly lines: readonly SshConfigLine[] } | { readonly ok: false; readonly code: string };
+}
+
+/** What one argument of an `Include` line named: the files its pattern matched (sorted, as glob(3) returns them), or why it was not expanded. */
+export interface SshIncludeExpansion {
+  readonly file: string;
+  readonly line: number;
+  /** The argument as written. */
+  readonly pattern: string;
+  /** The pattern anchored as ssh anchors it (a relative path under ~/.ssh, `~` expanded); null when it could not be. */
+  readonly path: string | null;
+  readonly matched: { readonly ok: true; readonly files: readonly string[] } | { readonly ok: false; readonly reason: string };
+}
+
+/**
+ * The user's OpenSSH client configuration (`~/.ssh/config` and what it includes): every file
+ * read, and every Include expanded, so a pure walk can follow it in ssh's order.
+ */
+export type SshClientConfigRead =
+  | { readonly ok: true; readonly main: string; readonly files: readonly SshConfigFile[]; readonly includes: readonly SshIncludeExpansion[] }
+  | { readonly ok: false; readonly main: string | null; readonly reason: string };
+
 /** Bounds for reading logs. */
 export interface LogReadOptions {
   /** Bytes read from the end of each file (default 256 KiB). */
@@ -377,6 +405,12 @@ export interface Platform {
   hostsFile(path?: string): Promise<HostsFileRead>;
   /** The services database (default: the OS's). */
   servicesFile(path?: string): Promise<ServicesFileRead>;
+  /**
+   * The user's ssh client configuration (`~/.ssh/config`, `%USERPROFILE%\\.ssh\\config`) and the
+   * files it includes, read and parsed; the home directory is the process's (HOME), or the
+   * snapshot's.
+   */
+  sshClientConfig(): Promise<SshClientConfigRead>;
   /** The log sources of an owner, each read (bounded) or with the reason it was not. */
   readLogs(owner: LogOwner, options?: LogReadOptions): Promise<LogRead[]>;
   /**

@@ -18,6 +18,7 @@ import { processState } from './process-state.js';
 import { configurationRules, logRules } from './project.js';
 import { protocolMismatch } from './protocol-mismatch.js';
 import { serverView } from './server-view.js';
+import { tunnelNotRunning } from './tunnel-not-running.js';
 
 /**
  * Every rule, in "most likely cause first" order: findings of equal severity are reported in
@@ -28,6 +29,7 @@ export const RULES: readonly Rule[] = [
   otherNetns,
   containerRules,
   forwardEndRules,
+  tunnelNotRunning,
   firewallRules,
   ...CAUSE_RULES,
   processState,

@@ -31,6 +31,8 @@ const SUPERSESSIONS: readonly Supersession[] = [
   { cause: 'ipv6-disabled', explains: ['address-not-available', 'loopback-down'], when: (g) => (g.code === 'address-not-available' ? isIP(String(g.evidence.address)) === 6 : g.evidence.up === true && g.evidence.has127001 === true && g.evidence.hasIpv6Loopback === false) },
   // The project's client points at a port its server does not use: the fix is that edit, not "start a server here".
   { cause: 'config-mismatch', explains: ['nothing-listening'] },
+  // The port is an ssh tunnel's that is not running: the fix is to start ssh, not "start the server".
+  { cause: 'tunnel-not-running', explains: ['nothing-listening'] },
   // A connect that failed with EADDRNOTAVAIL because the ports ran out is not a family or address problem.
   { cause: 'ephemeral-exhausted', explains: ['family-mismatch', 'listening-other-address', 'nothing-listening'], when: (_g, c) => c.evidence.connectFailed === true },
 ];

@@ -4,141 +4,21 @@
  * the test created, on loopback. Each parsed forward is checked against the sockets the kernel says
  * the program holds, and the far ends are down or up on purpose.
  */
-import { execFile, execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forwardForSocket, readForwarder, type ForwarderReading } from '../../src/forwarders/table.js';
+import { httpProbe, isRoot } from '../helpers/docker-ns.js';
 import { CLI } from '../helpers/cli.js';
-import { httpProbe, isRoot, TestNetns } from '../helpers/docker-ns.js';
 import { codes, findingOf, problems, type DoctorJson } from '../helpers/doctor-ns.js';
-import { NSENTER } from '../helpers/ns-tools.js';
+import { DOWN, Lab, need, UP, waitListening } from '../helpers/forward-lab.js';
 import { argvOf, commOf, holdersOf, listenersOf, type Listener } from '../helpers/proc-listeners.js';
 
-const need = (path: string, what: string): string | null => (existsSync(path) ? null : `needs ${what} (${path})`);
 const sshSkip = !isRoot ? 'needs root (network namespace)' : (need('/usr/sbin/sshd', 'openssh-server') ?? need('/usr/bin/ssh', 'openssh-client') ?? need('/bin/busybox', 'busybox-static for the far-end server'));
 const socatSkip = !isRoot ? 'needs root (network namespace)' : (need('/usr/bin/socat', 'socat') ?? need('/bin/busybox', 'busybox-static for the far-end server'));
 if (sshSkip !== null) console.warn(`[forwarders-live] ssh tests skipped: ${sshSkip}`);
 if (socatSkip !== null) console.warn(`[forwarders-live] socat tests skipped: ${socatSkip}`);
-
-/** In our own fresh namespace every port is free: fixed numbers are safe. */
-const UP = 18000; // busybox httpd answers here
-const DOWN = 18001; // nothing listens here
-const SSHD = 18022;
-
-/** Polls (bounded) until `pid` listens on every port. */
-async function waitListening(pid: number, ports: readonly number[], what: string): Promise<Listener[]> {
-  for (let i = 0; i < 100; i++) {
-    const sockets = listenersOf(pid);
-    if (ports.every((p) => sockets.some((s) => s.port === p))) return sockets;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`${what} (pid ${pid}) did not listen on ${ports.join(', ')}: ${JSON.stringify(listenersOf(pid))}`);
-}
-
-class Lab {
-  readonly netns = new TestNetns('pd-fwd');
-  readonly dir = mkdtempSync(join(tmpdir(), 'pd-fwd-'));
-  private readonly children: ChildProcess[] = [];
-  private madeRunSshd = false;
-
-  start(argv: readonly string[]): ChildProcess & { stderrText: () => string } {
-    const child = this.netns.spawn(argv);
-    this.children.push(child);
-    let stderr = '';
-    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.stdout?.resume();
-    return Object.assign(child, { stderrText: () => stderr });
-  }
-
-  /** Like start, with stderr appended to a file (as `cmd 2>>file` would), stdout discarded. */
-  startLogged(argv: readonly string[], log: string): ChildProcess {
-    const fd = openSync(log, 'a');
-    const child = spawn(NSENTER, [`--net=${this.netns.path}`, ...argv], { stdio: ['ignore', 'ignore', fd] });
-    closeSync(fd);
-    this.children.push(child);
-    return child;
-  }
-
-  /** The built CLI inside the lab's namespace (asynchronously: the lab's servers run in other processes anyway). */
-  cli(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolve) => {
-      execFile(NSENTER, [`--net=${this.netns.path}`, process.execPath, CLI, ...args], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, NO_COLOR: '1' } }, (error, stdout, stderr) => {
-        resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : null, stdout, stderr });
-      });
-    });
-  }
-
-  async doctor(target: string): Promise<DoctorJson> {
-    const run = await this.cli([target, '--json', '--no-config']);
-    try {
-      return JSON.parse(run.stdout) as DoctorJson;
-    } catch {
-      throw new Error(`doctor ${target}: not JSON (exit ${run.code}):\n${run.stdout}\n${run.stderr}`);
-    }
-  }
-
-  /** busybox httpd on 127.0.0.1:UP, serving one page. */
-  async farEnd(): Promise<void> {
-    mkdirSync(join(this.dir, 'www'));
-    writeFileSync(join(this.dir, 'www', 'index.html'), 'far end\n');
-    const httpd = this.start(['/bin/busybox', 'httpd', '-f', '-p', `127.0.0.1:${UP}`, '-h', join(this.dir, 'www')]);
-    await waitListening(httpd.pid ?? 0, [UP], 'busybox httpd');
-  }
-
-  /** sshd on 127.0.0.1:SSHD with its own host key, config and pid file; key login for root only. */
-  async sshd(): Promise<void> {
-    // Privilege separation needs /run/sshd; Debian's service creates it, a bare install may not have it.
-    if (!existsSync('/run/sshd')) {
-      mkdirSync('/run/sshd', { mode: 0o755 });
-      this.madeRunSshd = true;
-    }
-    const key = (name: string) => execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'portdoctor-test', '-f', join(this.dir, name)], { timeout: 10_000 });
-    key('host_key');
-    key('id');
-    writeFileSync(join(this.dir, 'authorized_keys'), readFileSync(join(this.dir, 'id.pub')));
-    writeFileSync(
-      join(this.dir, 'sshd_config'),
-      [
-        `Port ${SSHD}`,
-        'ListenAddress 127.0.0.1',
-        `HostKey ${join(this.dir, 'host_key')}`,
-        `PidFile ${join(this.dir, 'sshd.pid')}`,
-        `AuthorizedKeysFile ${join(this.dir, 'authorized_keys')}`,
-        'PermitRootLogin prohibit-password',
-        'PasswordAuthentication no',
-        'KbdInteractiveAuthentication no',
-        'UsePAM no',
-        'StrictModes no',
-        'AllowTcpForwarding yes',
-        '',
-      ].join('\n'),
-    );
-    const sshd = this.start(['/usr/sbin/sshd', '-D', '-e', '-f', join(this.dir, 'sshd_config')]);
-    await waitListening(sshd.pid ?? 0, [SSHD], 'sshd');
-  }
-
-  /** The ssh command line (no user config, no known_hosts of the user) with the given forwarding options. */
-  sshArgv(forwarding: readonly string[]): string[] {
-    return [
-      '/usr/bin/ssh', '-F', '/dev/null', '-N', '-i', join(this.dir, 'id'), '-p', String(SSHD),
-      '-o', 'StrictHostKeyChecking=no', '-o', `UserKnownHostsFile=${join(this.dir, 'known_hosts')}`, '-o', 'BatchMode=yes', '-o', 'ExitOnForwardFailure=yes',
-      ...forwarding, 'root@127.0.0.1',
-    ];
-  }
-
-  ssh(forwarding: readonly string[]): ChildProcess & { stderrText: () => string } {
-    return this.start(this.sshArgv(forwarding));
-  }
-
-  dispose(): void {
-    for (const child of this.children) if (child.pid !== undefined && child.exitCode === null) child.kill('SIGKILL');
-    this.netns.delete();
-    rmSync(this.dir, { recursive: true, force: true });
-    if (this.madeRunSshd) rmdirSync('/run/sshd');
-  }
-}
 
 const readingOf = (pid: number): ForwarderReading | null => readForwarder({ pid, name: commOf(pid), argv: argvOf(pid) });
 

@@ -6,6 +6,8 @@ import { diagnose } from '../../src/doctor/diagnose.js';
 import type { ContainerFacts, DoctorFacts, ForwardChain, ForwardFacts, InsideListener } from '../../src/doctor/types.js';
 import type { ContainerState } from '../../src/forwarders/docker-api-decode.js';
 import type { SocketForward } from '../../src/forwarders/types.js';
+import { declaredSshForwards } from '../../src/forwarders/ssh-config-forwards.js';
+import { parseSshConfig } from '../../src/platform/common/ssh-config.js';
 import { FINDING_CODES } from '../../src/rules/index.js';
 import type { Finding, Port, Severity } from '../../src/types.js';
 import { CAUSE_CASES } from '../helpers/cause-cases.js';
@@ -56,6 +58,9 @@ const forwarded = (chain: ForwardChain, over: Partial<DoctorFacts> = {}): Doctor
     ...over,
   });
 const tunnelForward = (kind: 'ssh' | 'socat'): SocketForward => ({ forwarder: kind, description: kind === 'ssh' ? 'an SSH client holding a tunnel (ssh -L / -R / -D)' : 'socat relaying each connection to another address', source: ['arguments'], to: { host: '127.0.0.1', port: 5432 }, ...(kind === 'ssh' ? { via: 'deploy@127.0.0.1' } : {}), stop: 'kill 4242', killable: true });
+/** The forwards of port PORT declared in a ~/.ssh/config of this text (parsed by the real parser). */
+const declaredIn = (text: string): NonNullable<ForwardFacts['declared']> => declaredSshForwards({ ok: true, main: '/home/ann/.ssh/config', files: [{ path: '/home/ann/.ssh/config', read: { ok: true, lines: parseSshConfig(text) } }], includes: [] }, { port: PORT, host: '127.0.0.1' });
+const dbTunnelConfig = `Host db\n  HostName db.internal\n  LocalForward ${PORT} localhost:5432\n`;
 const kubectlForward: SocketForward = { forwarder: 'kubectl-port-forward', description: 'kubectl port-forward, a tunnel to a Kubernetes pod through the API server', source: ['arguments'], to: { host: 'pod/db', port: 5432, resource: { kind: 'pod', name: 'db', namespace: 'shop', context: null } }, stop: 'kill 4242', killable: true };
 const kubectlLog = (file: string): DoctorFacts['logs'] => ({
   lines: readFileSync(join(import.meta.dirname, '../fixtures/forwarders', file), 'utf8').trimEnd().split('\n').map((text, i) => ({ text, source: '/tmp/pf.log', line: i + 1, finding: null })),
@@ -96,6 +101,17 @@ const CASES: readonly Case[] = [
     severity: 'error',
     facts: forwarded(chainOf(tunnelForward('ssh'), { holder: { pid: 4242, name: 'ssh' }, publishedBy: null, farProbe: { address: '127.0.0.1', port: 5432, status: 'refused', error: 'ECONNREFUSED' } }), { sockets: [listener({ forward: tunnelForward('ssh') })] }),
     check: (f) => expect(f.detail).toContain('a connect to 127.0.0.1:5432 (the far end, on this host) was refused'),
+  },
+  {
+    name: 'an ssh LocalForward declared in ~/.ssh/config whose ssh is not running',
+    code: 'tunnel-not-running',
+    severity: 'error',
+    facts: healthyFacts({ ...nothingHere, target: bareTarget({ host: '127.0.0.1', input: `127.0.0.1:${PORT}` }), views: ['client'], forwards: forwards({ engine: null, declared: declaredIn(dbTunnelConfig) }) }),
+    check: (f) => {
+      expect(f.detail).toContain(`/home/ann/.ssh/config line 3 declares 'LocalForward ${PORT} localhost:5432' in 'Host db' (line 1)`);
+      expect(f.fix).toBe("Start the tunnel: 'ssh -fN db', which sets up the forwards /home/ann/.ssh/config declares for db. Add '-o ExitOnForwardFailure=yes' to see at once if the port cannot be bound.");
+      expect(f.evidence).toMatchObject({ file: '/home/ann/.ssh/config', line: 3, alias: 'db', to: { host: 'localhost', port: 5432 }, command: 'ssh -fN db' });
+    },
   },
   {
     name: 'kubectl port-forward whose pod is gone (kubectl/issues/686)',
@@ -265,6 +281,30 @@ describe('following the forward (issue 12)', () => {
   it('no forwarder and nothing followed: the step is skipped and says so', () => {
     const report = diagnose(healthyFacts({ forwards: forwards({ engine: null }) }));
     expect(report.steps.find((s) => s.id === 'follow-forward')).toMatchObject({ status: 'skipped', lines: [`No forwarder holds port ${PORT} here, and no rule or container sends it elsewhere.`] });
+  });
+});
+
+describe('tunnel-not-running', () => {
+  const nothingOnTarget = { ...nothingHere, target: bareTarget({ host: '127.0.0.1', input: `127.0.0.1:${PORT}` }), views: ['client' as const] };
+  it('explains nothing-listening: the fix list leads with starting ssh', () => {
+    const report = diagnose(healthyFacts({ ...nothingOnTarget, forwards: forwards({ engine: null, declared: declaredIn(dbTunnelConfig) }) }));
+    expect(report.findings.find((f) => f.code === 'nothing-listening')).toMatchObject({ severity: 'info', evidence: { explainedBy: 'tunnel-not-running' } });
+    expect(report.steps.find((s) => s.id === 'what-to-do')?.findings[0]).toBe('tunnel-not-running');
+    expect(report.steps.find((s) => s.id === 'follow-forward')).toMatchObject({ status: 'problem', lines: [`/home/ann/.ssh/config line 3: LocalForward ${PORT} localhost:5432 (in 'Host db'): ssh tunnel to localhost:5432 (as seen from the SSH server), not running`] });
+  });
+
+  it('a running tunnel (something listens on the port) and forwards of other ports raise nothing', () => {
+    expect(findingsOf(healthyFacts({ target: bareTarget({ host: '127.0.0.1', input: `127.0.0.1:${PORT}` }), views: ['client'], forwards: forwards({ engine: null, declared: declaredIn(dbTunnelConfig) }) })).map((f) => f.code)).not.toContain('tunnel-not-running');
+    const other = diagnose(healthyFacts({ ...nothingOnTarget, forwards: forwards({ engine: null, declared: declaredIn(`Host db\n  LocalForward ${PORT + 1} localhost:5432\n  RemoteForward ${PORT} localhost:80\n`) }) }));
+    expect(other.findings.map((f) => [f.code, f.severity])).toContainEqual(['nothing-listening', 'error']);
+    expect(other.findings.map((f) => f.code)).not.toContain('tunnel-not-running');
+  });
+
+  it('a Match it cannot evaluate "may apply"; a wildcard Host gives the -L command with HOST', () => {
+    const may = findingsOf(healthyFacts({ ...nothingOnTarget, forwards: forwards({ engine: null, declared: declaredIn(`Match originalhost db exec "nc -z vpn 1"\n  LocalForward ${PORT} localhost:5432\n`) }) })).find((f) => f.code === 'tunnel-not-running')!;
+    expect(may.detail).toContain(`The block applies only when 'exec nc -z vpn 1' holds, which was not evaluated: this forward may apply.`);
+    const wild = findingsOf(healthyFacts({ ...nothingOnTarget, forwards: forwards({ engine: null, declared: declaredIn(`Host *.internal\n  LocalForward 127.0.0.1:${PORT} [::1]:5432\n`) }) })).find((f) => f.code === 'tunnel-not-running')!;
+    expect(wild.fix).toContain(`'ssh -fN -L 127.0.0.1:${PORT}:[::1]:5432 HOST' (HOST: a host 'Host *.internal' applies to)`);
   });
 });
 

@@ -1,6 +1,8 @@
 import { homedir, release, userInfo } from 'node:os';
+import { posix } from 'node:path';
 import type { LogOwner } from '../../logs/types.js';
 import { readFileTail } from '../common/file-tail.js';
+import { readUserSshConfig } from '../common/ssh-config-read.js';
 import { readHostsThrough, readServicesThrough } from '../common/system-files.js';
 import { SNAPSHOT_FORMAT, type Snapshot, type SnapshotOptions, type SnapshotSource } from '../snapshot/format.js';
 import { liveReader, replayReader, type SourceReader } from '../snapshot/reader.js';
@@ -42,6 +44,7 @@ async function readEverything(reader: SourceReader): Promise<void> {
   await Promise.all([
     ...Object.values(DARWIN_COMMANDS).map((spec) => runSpec(reader, spec, 20_000)),
     ...Object.values(DARWIN_FILES).map((file) => reader.file(file.key, file.path)),
+    readUserSshConfig(reader, null, homedir(), posix),
   ]);
 }
 
@@ -90,6 +93,7 @@ export function createDarwinPlatform(snapshot?: Snapshot, origin?: PlatformOrigi
     loopback: (options = {}) => collectDarwinLoopback(reader, options.name),
     hostsFile: (path) => readHostsThrough(reader, DARWIN_FILES.hosts.path, path),
     servicesFile: (path) => readServicesThrough(reader, DARWIN_FILES.services.path, path),
+    sshClientConfig: () => readUserSshConfig(reader, replaying ? snapshot : null, homedir(), posix),
     readLogs: (owner, options = {}) => readDarwinLogs(owner, options, replaying),
     // ps gives the command line as one string, which cannot be split back into arguments truthfully.
     processArgv: async () => null,

@@ -1,5 +1,7 @@
-import { release, userInfo } from 'node:os';
+import { homedir, release, userInfo } from 'node:os';
+import { posix } from 'node:path';
 import type { LogOwner } from '../../logs/types.js';
+import { readUserSshConfig } from '../common/ssh-config-read.js';
 import { readHostsThrough, readServicesThrough } from '../common/system-files.js';
 import { SNAPSHOT_FORMAT, type Snapshot, type SnapshotOptions, type SnapshotSource } from '../snapshot/format.js';
 import { liveReader, replayReader, type SourceReader } from '../snapshot/reader.js';
@@ -47,7 +49,7 @@ function replayLogs(owner: LogOwner): Promise<LogRead[]> {
 }
 
 /** The parts every Linux platform shares, live or replayed: everything but the sockets and processes. */
-function linuxPlatform(reader: SourceReader, view: () => Promise<ProcView>, origin: PlatformOrigin, elevated: boolean): Omit<Platform, 'processes' | 'snapshot' | 'readLogs'> {
+function linuxPlatform(reader: SourceReader, view: () => Promise<ProcView>, origin: PlatformOrigin, elevated: boolean, snapshot: Snapshot | null): Omit<Platform, 'processes' | 'snapshot' | 'readLogs'> {
   return {
     os: 'linux',
     origin,
@@ -65,6 +67,7 @@ function linuxPlatform(reader: SourceReader, view: () => Promise<ProcView>, orig
     dockerSocket: origin.kind === 'live' ? LINUX_DOCKER_SOCKET : null,
     hostsFile: (path) => readHostsThrough(reader, HOSTS, path),
     servicesFile: (path) => readServicesThrough(reader, SERVICES, path),
+    sshClientConfig: () => readUserSshConfig(reader, snapshot, homedir(), posix),
     advice: LINUX_ADVICE,
     causes: linuxCauseSources(reader),
   };
@@ -79,7 +82,7 @@ const liveView = async (): Promise<ProcView> => (await import('./proc-view-live.
 export function createLinuxPlatform(): Platform {
   const reader = liveReader();
   return {
-    ...linuxPlatform(reader, liveView, { kind: 'live' }, process.getuid?.() === 0),
+    ...linuxPlatform(reader, liveView, { kind: 'live' }, process.getuid?.() === 0, null),
     readLogs: async (owner, options) => (await import('./logs/read-logs.js')).readLinuxLogs(owner, options),
     processes: {
       forcefulOnly: false,
@@ -95,7 +98,7 @@ export function createLinuxPlatform(): Platform {
 export function createLinuxReplayPlatform(snapshot: Snapshot, origin: PlatformOrigin): Platform {
   const view = async (): Promise<ProcView> => (await import('./proc-view-snapshot.js')).snapshotProcView(snapshot);
   return {
-    ...linuxPlatform(replayReader(snapshot), view, origin, snapshot.user.elevated),
+    ...linuxPlatform(replayReader(snapshot), view, origin, snapshot.user.elevated, snapshot),
     readLogs: replayLogs,
     processes: replayProcessControl(view),
     snapshot: async (options = {}) => (options.redact === true && snapshot.redacted !== true ? redactSnapshot(snapshot) : snapshot),
@@ -105,7 +108,7 @@ export function createLinuxReplayPlatform(snapshot: Snapshot, origin: PlatformOr
 /**
  * Records every raw source the Linux back-end reads: the socket tables of every namespace, the
  * owners' fd links and process files, sysctls, `ip -j addr`, the firewall dumps, the hosts and
- * services files and /etc/passwd (for user names), the listen backlogs and `systemctl
+ * services files, /etc/passwd (for user names), the user's ssh client configuration, the listen backlogs and `systemctl
  * list-sockets`. Never a process's environment: it holds secrets.
  */
 export async function recordLinuxSnapshot(options: SnapshotOptions = {}): Promise<Snapshot> {
@@ -127,6 +130,8 @@ export async function recordLinuxSnapshot(options: SnapshotOptions = {}): Promis
     reader.file('hosts', HOSTS),
     reader.file('services', SERVICES),
     reader.file('passwd', '/etc/passwd'),
+    // The user's ssh tunnels declared in ~/.ssh/config: a tunnel that is not running is diagnosed from it.
+    readUserSshConfig(reader, null, homedir(), posix),
     reader.run(backlogKey(), 'ss', ['-ltneH'], { timeoutMs: 3000 }),
     // Names the socket unit when the replayed doctor finds systemd holding a port.
     linuxCauseSources(reader).socketUnits(),

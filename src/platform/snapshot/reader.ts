@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { errnoCode } from '../../errors.js';
 import { encodeBytes, sourceBytes, type CommandSource, type Snapshot, type SnapshotSource } from './format.js';
 
@@ -19,6 +19,9 @@ export interface CommandRun {
 /** A file's content, or why it could not be read (an errno code, or `not-recorded`). */
 export type FileRead = { readonly ok: true; readonly text: string; readonly bytes: Buffer } | { readonly ok: false; readonly code: string };
 
+/** A directory's entry names (sorted), or why it could not be listed. */
+export type DirRead = { readonly ok: true; readonly entries: readonly string[] } | { readonly ok: false; readonly code: string };
+
 export interface RunOptions {
   readonly timeoutMs?: number;
   readonly maxBuffer?: number;
@@ -36,6 +39,8 @@ export interface SourceReader {
   readonly replaying: boolean;
   run(key: string, command: string, args: readonly string[], options?: RunOptions): Promise<CommandRun>;
   file(key: string, path: string): Promise<FileRead>;
+  /** Lists a directory (names only, sorted byte-wise). */
+  dir(key: string, path: string): Promise<DirRead>;
 }
 
 function commandLine(command: string, args: readonly string[]): string {
@@ -80,6 +85,14 @@ async function readLive(path: string): Promise<FileRead> {
   }
 }
 
+async function listLive(path: string): Promise<DirRead> {
+  try {
+    return { ok: true, entries: (await readdir(path)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)) };
+  } catch (error) {
+    return { ok: false, code: errnoCode(error) ?? 'EIO' };
+  }
+}
+
 function recordCommand(command: string, args: readonly string[], run: CommandRun): CommandSource {
   const encoded = encodeBytes(run.bytes);
   return {
@@ -117,6 +130,11 @@ export function liveReader(recording?: Map<string, SnapshotSource>): SourceReade
           recording.set(key, { file: path, ...('text' in encoded ? { content: encoded.text } : { contentBase64: encoded.base64 }) });
         } else recording.set(key, { file: path, error: read.code });
       }
+      return read;
+    },
+    async dir(key, path) {
+      const read = await listLive(path);
+      recording?.set(key, read.ok ? { dir: path, entries: read.entries } : { dir: path, error: read.code });
       return read;
     },
   };
@@ -162,6 +180,11 @@ export function replayReader(snapshot: Pick<Snapshot, 'sources'>): SourceReader 
       const bytes = sourceBytes(source);
       if (bytes === null) return { ok: false, code: source.error ?? 'EIO' };
       return { ok: true, text: bytes.toString('utf8'), bytes };
+    },
+    async dir(key) {
+      const source = snapshot.sources[key];
+      if (source === undefined || !('dir' in source)) return { ok: false, code: 'not-recorded' };
+      return source.entries === undefined ? { ok: false, code: source.error ?? 'EIO' } : { ok: true, entries: source.entries };
     },
   };
 }

@@ -21,6 +21,18 @@ function isHarmlessArgument(arg: string): boolean {
 class Placeholders {
   private readonly users = new Map<string, string>();
   private readonly args = new Map<string, string>();
+  private readonly hosts = new Map<string, string>();
+
+  /** A host name (not an address, not localhost): `host1`, `host2`, … */
+  host(name: string): string {
+    if (name === '' || /^(localhost|[\d.]+|[\da-f:]*:[\da-f:.]*)$/i.test(name)) return name;
+    let placeholder = this.hosts.get(name.toLowerCase());
+    if (placeholder === undefined) {
+      placeholder = `host${this.hosts.size + 1}`;
+      this.hosts.set(name.toLowerCase(), placeholder);
+    }
+    return placeholder;
+  }
 
   user(name: string): string {
     let placeholder = this.users.get(name);
@@ -123,6 +135,48 @@ function redactLsofLogins(text: string, names: Placeholders): string {
   return text.replace(/(^|\0|\n)L([^\0\n]*)/g, (_m, start: string, name: string) => `${start}L${isSystemAccount(name) || name === '' ? name : names.user(name)}`);
 }
 
+/** A Host/Match pattern: the wildcards and `!` stay (they decide what a block applies to), each name between them gets a placeholder. */
+function redactHostPattern(pattern: string, names: Placeholders): string {
+  return pattern.replace(/[^*?!,]+/g, (part) => names.host(part));
+}
+
+/** `host:port`, `[v6]:port` or a socket path: the host gets a placeholder, the port stays. */
+function redactForwardTarget(target: string, names: Placeholders): string {
+  const match = /^(\[[^\]]*\]|[^:]*):(\d+)$/.exec(target);
+  return match === null ? names.argument(target) : `${names.host(match[1] ?? '')}:${match[2] ?? ''}`;
+}
+
+/** Keywords of ssh_config whose arguments are host names. */
+const SSH_HOST_KEYWORDS = new Set(['hostname', 'proxyjump', 'hostkeyalias']);
+/** Keywords whose arguments a replay needs as written: the forwarded ports and addresses, Include paths (home and user names still go). */
+const SSH_KEPT_KEYWORDS = new Set(['include', 'clearallforwardings', 'gatewayports', 'exitonforwardfailure', 'port']);
+
+/**
+ * The user's ssh client configuration: keywords, line numbers, ports, addresses and the shape of
+ * Host/Match patterns stay (the diagnosis needs them); host names become `hostN`, other values
+ * (users, key files, commands) argument placeholders, comments are emptied.
+ */
+function redactSshConfig(text: string, names: Placeholders): string {
+  return text
+    .split('\n')
+    .map((line) => {
+      const match = /^(\s*)([A-Za-z]+)(\s*=?\s*)(.*?)(\s*)$/s.exec(line);
+      if (match === null) return /^\s*#/.test(line) ? line.replace(/#.*/s, '#') : line;
+      const [, lead = '', keyword = '', gap = '', rest = '', tail = ''] = match;
+      const lower = keyword.toLowerCase();
+      const words = rest.replace(/\s+#.*$/s, '').split(/\s+/).filter((w) => w !== '');
+      let out: string[];
+      if (lower === 'host') out = words.map((w) => redactHostPattern(w, names));
+      else if (lower === 'match') out = words.map((w, i) => (/^!?(all|canonical|final|host|originalhost|user|localuser|exec|localnetwork|tagged|command|version|sessiontype)$/i.test(w) ? w : /^!?(host|originalhost)$/i.test(words[i - 1] ?? '') ? redactHostPattern(w, names) : names.argument(w)));
+      else if (lower === 'localforward' || lower === 'remoteforward') out = words.map((w, i) => (i === 1 ? redactForwardTarget(w, names) : w));
+      else if (lower === 'dynamicforward' || SSH_KEPT_KEYWORDS.has(lower)) out = words;
+      else if (SSH_HOST_KEYWORDS.has(lower)) out = words.map((w) => names.host(w));
+      else out = words.map((w) => names.argument(w));
+      return `${lead}${keyword}${gap}${out.join(' ')}${tail}`;
+    })
+    .join('\n');
+}
+
 /**
  * Rewrites the text of a source, keeping its kind and bytes-or-text form. Bytes that are not
  * UTF-8 (a Windows console's OEM code page) are edited as Latin-1, one character per byte, so
@@ -169,9 +223,18 @@ export function redactSnapshot(snapshot: Snapshot): Snapshot {
     else if (key === 'ps') edited = mapText(edited, (text) => redactPsLines(text, names));
     else if (key.startsWith('powershell-')) edited = mapText(edited, (text) => redactPowerShellJson(text, names));
     else if (key === 'lsof-inet') edited = mapText(edited, (text) => redactLsofLogins(text, names));
+    else if (key === 'ssh-config' || key.startsWith('ssh-config:')) edited = mapText(edited, (text) => redactSshConfig(text, names));
     sources[key] = edited;
   }
-  for (const [key, source] of Object.entries(sources)) sources[key] = mapText(source, (text) => names.text(text));
+  for (const [key, source] of Object.entries(sources)) {
+    const edited = mapText(source, (text) => names.text(text));
+    // The ssh configuration's keys and paths name the home directory (other sources' keys are /proc paths and fixed names).
+    if (!key.startsWith('ssh-config')) sources[key] = edited;
+    else {
+      delete sources[key];
+      sources[names.text(key)] = 'file' in edited ? { ...edited, file: names.text(edited.file) } : 'dir' in edited ? { ...edited, dir: names.text(edited.dir) } : edited;
+    }
+  }
   const user = { ...snapshot.user, name: isSystemAccount(snapshot.user.name) || snapshot.user.name === '' ? snapshot.user.name : names.user(snapshot.user.name) };
   return { ...snapshot, user, redacted: true, sources };
 }

@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { release, userInfo } from 'node:os';
+import { homedir, release, userInfo } from 'node:os';
+import { win32 } from 'node:path';
 import { PORTDOCTOR_VERSION } from '../../version.js';
+import { readUserSshConfig } from '../common/ssh-config-read.js';
 import { readHostsThrough, readServicesThrough } from '../common/system-files.js';
 import { SNAPSHOT_FORMAT, type Snapshot, type SnapshotOptions, type SnapshotSource } from '../snapshot/format.js';
 import { liveReader, replayReader, type SourceReader } from '../snapshot/reader.js';
@@ -62,6 +64,8 @@ function win32Platform(reader: SourceReader, snapshot: Snapshot | null, origin: 
     loopback: async () => win32LoopbackFacts(),
     hostsFile: (path) => readHostsThrough(reader, hosts, path),
     servicesFile: (path) => readServicesThrough(reader, services, path),
+    // Win32-OpenSSH reads %USERPROFILE%\.ssh\config, which homedir() is on Windows.
+    sshClientConfig: () => readUserSshConfig(reader, snapshot, homedir(), win32),
     readLogs: readWin32Logs,
     // Windows keeps a process's command line as one string: it cannot be split back into arguments truthfully.
     processArgv: async () => null,
@@ -128,6 +132,7 @@ export async function recordWin32Snapshot(options: SnapshotOptions = {}, elevate
     }),
     reader.file('hosts', windowsFilePath(null, 'hosts', systemRoot)),
     reader.file('services', windowsFilePath(null, 'services', systemRoot)),
+    readUserSshConfig(reader, null, homedir(), win32),
   ]);
   const user = userInfo();
   const snapshot: Snapshot = {
