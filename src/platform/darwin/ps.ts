@@ -54,8 +54,6 @@ const HEADER_NAMES: Readonly<Record<string, PsColumn>> = {
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-const ONE_WORD = /^(\S+)(?:\s+|$)/;
-const FIVE_WORDS = /^(\S+(?:\s+\S+){4})(?:\s+|$)/;
 const LSTART = /^(Sun|Mon|Tue|Wed|Thu|Fri|Sat) +(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +(\d{1,2}) +(\d{2}):(\d{2}):(\d{2}) +(\d{4})/;
 
 /**
@@ -78,38 +76,69 @@ export function parseLstart(text: string): StartTime | null {
   return start;
 }
 
-function headerColumns(line: string): PsColumn[] | null {
+/**
+ * The columns a ps header line names (`PID STARTED COMMAND`), or null when the line is not a
+ * header (its first word must be PID).
+ *
+ * @example
+ * psHeaderColumns('  PID STARTED COMMAND'); // ['pid', 'lstart', 'args']
+ * psHeaderColumns('  101 Mon Sep  7 …');   // null
+ */
+export function psHeaderColumns(line: string): PsColumn[] | null {
+  // The first word decides before the whole line is split: most lines are processes, and their
+  // command lines can be long.
+  if (!FIRST_WORD_PID.test(line)) return null;
   const words = line.trim().split(/\s+/);
   const columns = words.map((w) => HEADER_NAMES[w]);
   return columns.length > 0 && columns.every((c): c is PsColumn => c !== undefined) && columns[0] === 'pid' ? columns : null;
 }
 
-/** One line by the column list: single words, lstart's five words, args the rest of the line. */
-function parseLine(line: string, columns: readonly PsColumn[]): PsProcess | null {
-  let rest = line.replace(/^\s+/, '');
+const FIRST_WORD_PID = /^\s*PID(?:\s|$)/;
+const LEADING_SPACE = /\s*/y;
+const ONE_WORD_AT = /(\S+)(?:\s+|$)/y;
+const FIVE_WORDS_AT = /(\S+(?:\s+\S+){4})(?:\s+|$)/y;
+const DIGITS = /^\d+$/;
+const SPACES = /\s+/g;
+
+const numberOf = (text: string | undefined): number | null => (text !== undefined && DIGITS.test(text) ? Number(text) : null);
+
+/**
+ * One process line by the column list: single words, lstart's five words, args the rest of the
+ * line; null when the line does not fit. Words are matched where they stand (sticky expressions),
+ * without cutting the rest of the line off after each one.
+ *
+ * @example
+ * parsePsLine('  101     1   501 agent    Wed Jul 29 05:12:03 2026     claude', PS_COLUMNS)?.command; // 'claude'
+ */
+export function parsePsLine(line: string, columns: readonly PsColumn[]): PsProcess | null {
+  LEADING_SPACE.lastIndex = 0;
+  LEADING_SPACE.test(line);
+  let at = LEADING_SPACE.lastIndex;
   const values: Partial<Record<PsColumn, string>> = {};
-  for (const column of columns) {
+  for (let i = 0; i < columns.length; i++) {
+    const column = columns[i]!;
     if (column === 'args') {
-      values.args = rest;
+      values.args = line.slice(at);
       break;
     }
-    const match = (column === 'lstart' ? FIVE_WORDS : ONE_WORD).exec(rest);
+    const word = column === 'lstart' ? FIVE_WORDS_AT : ONE_WORD_AT;
+    word.lastIndex = at;
+    const match = word.exec(line);
     if (match === null) return null;
     values[column] = match[1] ?? '';
-    rest = rest.slice(match[0].length);
+    at = word.lastIndex;
   }
-  const number = (text: string | undefined): number | null => (text !== undefined && /^\d+$/.test(text) ? Number(text) : null);
-  const pid = number(values.pid);
+  const pid = numberOf(values.pid);
   if (pid === null || values.lstart === undefined) return null;
-  if (columns.includes('ppid') && number(values.ppid) === null) return null;
-  if (columns.includes('uid') && number(values.uid) === null) return null;
-  const lstart = values.lstart.replace(/\s+/g, ' ');
+  if (columns.includes('ppid') && numberOf(values.ppid) === null) return null;
+  if (columns.includes('uid') && numberOf(values.uid) === null) return null;
+  const lstart = values.lstart.replace(SPACES, ' ');
   // Only the C-locale shape tells where lstart ends and the command begins.
   if (!LSTART.test(lstart)) return null;
   return {
     pid,
-    ppid: number(values.ppid),
-    uid: number(values.uid),
+    ppid: numberOf(values.ppid),
+    uid: numberOf(values.uid),
     user: values.user ?? null,
     lstart,
     start: parseLstart(lstart),
@@ -134,12 +163,12 @@ export function parsePs(text: string, columns: readonly PsColumn[] = PS_COLUMNS)
   let unreadable = 0;
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
-    const header = headerColumns(line);
+    const header = psHeaderColumns(line);
     if (header !== null) {
       current = header;
       continue;
     }
-    const process = parseLine(line, current);
+    const process = parsePsLine(line, current);
     if (process === null) {
       unreadable++;
       problems.add(`unreadable ps line: "${line.trim()}"`);

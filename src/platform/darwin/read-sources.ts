@@ -6,7 +6,7 @@ import { parseLaunchctlList } from './launchctl.js';
 import { parseLsof, type LsofProcess, type LsofResult } from './lsof.js';
 import { parseNetstat } from './netstat.js';
 import { ProcessDirectory } from './process-directory.js';
-import { parsePs, type PsProcess } from './ps.js';
+import { parsePsLine, psHeaderColumns, PS_COLUMNS, type PsColumn, type PsProcess } from './ps.js';
 import { parsePsState } from './ps-state.js';
 import { DARWIN_COMMANDS, type CommandSpec } from './sources.js';
 import { parseUtcOffset } from './tz.js';
@@ -67,13 +67,15 @@ async function readLsof(reader: SourceReader, unread: UnreadSource[]): Promise<L
 export class PsTable {
   private readonly lines = new Map<number, string>();
   private readonly parsed = new Map<number, PsProcess | null>();
-  private readonly header: string;
+  private readonly columns: readonly PsColumn[];
 
   constructor(text: string) {
     const all = text.split('\n');
-    // `ps -o …` without `=` prints a header (recorded snapshots have both forms): kept for each line.
-    this.header = /^\s*PID\b/.test(all[0] ?? '') ? `${all[0] ?? ''}\n` : '';
-    for (const line of all) {
+    // `ps -o …` without `=` prints a header (recorded snapshots have both forms): it names the columns.
+    const first = all[0] ?? '';
+    this.columns = (/^\s*PID\b/.test(first) ? psHeaderColumns(first) : null) ?? PS_COLUMNS;
+    for (let i = 0; i < all.length; i++) {
+      const line = all[i]!;
       const pid = /^\s*(\d+)\s/.exec(line)?.[1];
       if (pid !== undefined) this.lines.set(Number(pid), line);
     }
@@ -87,7 +89,7 @@ export class PsTable {
     let process = this.parsed.get(pid);
     if (process === undefined) {
       const line = this.lines.get(pid);
-      process = line === undefined ? null : (parsePs(this.header + line).processes[0] ?? null);
+      process = line === undefined ? null : parsePsLine(line, this.columns);
       this.parsed.set(pid, process);
     }
     return process ?? undefined;
