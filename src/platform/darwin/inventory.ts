@@ -142,15 +142,17 @@ class Buckets<T> {
   }
 }
 
-/** lsof's sockets that pass the filter, by address key. */
-function indexLsof(lsof: LsofResult | null, filter: Filter, keys: SocketKeys): Buckets<LsofEntry> {
+/** lsof's sockets that pass the filter, by address key; `familyless` counts those lsof gave no family. */
+function indexLsof(lsof: LsofResult | null, filter: Filter, keys: SocketKeys): { readonly index: Buckets<LsofEntry>; readonly familyless: number } {
   const index = new Buckets<LsofEntry>();
+  let familyless = 0;
   const processes = lsof?.processes ?? [];
   for (let p = 0; p < processes.length; p++) {
     const process = processes[p]!;
     for (let s = 0; s < process.sockets.length; s++) {
       const socket = process.sockets[s]!;
       if (!accepts(filter, socket.protocol, socket.port, socket.state)) continue;
+      if (socket.family === null) familyless++;
       const key =
         socket.family === null
           ? keys.familyless(socket.protocol, socket.address, socket.port, socket.remoteAddress, socket.remotePort)
@@ -158,19 +160,26 @@ function indexLsof(lsof: LsofResult | null, filter: Filter, keys: SocketKeys): B
       index.add(key, { process, socket, consumed: false });
     }
   }
-  return index;
+  return { index, familyless };
 }
 
-function unconsumed(entries: readonly LsofEntry[] | undefined): LsofEntry[] {
+const NONE: readonly LsofEntry[] = [];
+
+/** The entries not joined yet: the list itself when none is (the usual case). */
+function unconsumed(entries: readonly LsofEntry[] | undefined): readonly LsofEntry[] {
+  if (entries === undefined) return NONE;
+  let all = true;
+  for (let i = 0; i < entries.length && all; i++) all = !entries[i]!.consumed;
+  if (all) return entries;
   const left: LsofEntry[] = [];
-  if (entries !== undefined) for (let i = 0; i < entries.length; i++) if (!entries[i]!.consumed) left.push(entries[i]!);
+  for (let i = 0; i < entries.length; i++) if (!entries[i]!.consumed) left.push(entries[i]!);
   return left;
 }
 
 /** lsof entries that are one socket: by device when lsof gave it, else all of them or one per pid. */
-function groupsOf(entries: readonly LsofEntry[], netstatRows: number): LsofEntry[][] {
+function groupsOf(entries: readonly LsofEntry[], netstatRows: number): (readonly LsofEntry[])[] {
   // Most addresses have one descriptor: one group, nothing to sort out.
-  if (entries.length <= 1) return entries.length === 0 ? [] : [[entries[0]!]];
+  if (entries.length <= 1) return entries.length === 0 ? [] : [entries];
   const byKey = new Map<string, LsofEntry[]>();
   const groups: LsofEntry[][] = [];
   const everyDevice = entries.every((e) => e.socket.device !== null);
@@ -219,8 +228,10 @@ function netstatPidStillHolds(pid: number, input: InventoryInput, selfUid: numbe
 type SocketFacts = Pick<Socket, 'protocol' | 'family' | 'address' | 'port' | 'remoteAddress' | 'remotePort' | 'state'> & { readonly recvQ: number; readonly sendQ: number };
 
 function socketFrom(base: SocketFacts, pids: readonly number[], input: InventoryInput, withProcesses: boolean): Socket {
-  const processes: ProcessInfo[] = [];
-  if (withProcesses) for (let i = 0; i < pids.length; i++) processes.push(input.processes.info(pids[i]!));
+  let processes: ProcessInfo[] = [];
+  // Most sockets have one holder: an array of exactly one, not one grown by push.
+  if (withProcesses && pids.length === 1) processes = [input.processes.info(pids[0]!)];
+  else if (withProcesses) for (let i = 0; i < pids.length; i++) processes.push(input.processes.info(pids[i]!));
   const owner = processes[0];
   return {
     protocol: base.protocol,
@@ -305,7 +316,7 @@ export function assembleInventory(input: InventoryInput, query: SocketQuery, sel
   const filter = filterOf(query);
   const withProcesses = query.withProcesses !== false;
   const keys = new SocketKeys();
-  const lsofIndex = indexLsof(withProcesses ? input.lsof : null, filter, keys);
+  const { index: lsofIndex, familyless: familylessInLsof } = indexLsof(withProcesses ? input.lsof : null, filter, keys);
   const counts: Counts = { hiddenPids: new Set(), vanishedPids: new Set() };
   const unread = [...input.unread];
   const sockets: Socket[] = [];
@@ -314,8 +325,8 @@ export function assembleInventory(input: InventoryInput, query: SocketQuery, sel
   // netstat rows by key, so that every row of the same addresses is matched together.
   const rowsByKey = new Buckets<Listed>();
   let byPort: Map<string, Set<string>> | undefined;
-  for (const table of input.netstat) {
-    const rows = table.rows ?? [];
+  for (let t = 0; t < input.netstat.length; t++) {
+    const rows = input.netstat[t]!.rows ?? [];
     for (let r = 0; r < rows.length; r++) {
       const row = rows[r]!;
       if (!accepts(filter, row.protocol, row.port, row.state)) continue;
@@ -332,9 +343,11 @@ export function assembleInventory(input: InventoryInput, query: SocketQuery, sel
   // 1. Each row with lsof's sockets of the same addresses and family.
   for (let k = 0; k < rowsByKey.lists.length; k++) joinKey(rowsByKey.lists[k]!, lsofIndex.get(rowsByKey.keys[k]!));
   // 2. lsof's `*` sockets without a family (no t field) go with every row of that port left
-  //    without holders, of either family: lsof did not say which one is which.
+  //    without holders, of either family: lsof did not say which one is which. (Only when lsof
+  //    gave such sockets: this pass files every row left without holders once more.)
   const waiting = new Buckets<Listed>();
-  for (const rows of rowsByKey.lists) {
+  for (let k = 0; familylessInLsof > 0 && k < rowsByKey.lists.length; k++) {
+    const rows = rowsByKey.lists[k]!;
     for (let r = 0; r < rows.length; r++) {
       const listed = rows[r]!;
       if (listed.holders !== null) continue;
@@ -346,11 +359,12 @@ export function assembleInventory(input: InventoryInput, query: SocketQuery, sel
     const rows = waiting.lists[k]!;
     const entries = unconsumed(lsofIndex.get(waiting.keys[k]!));
     if (entries.length === 0) continue;
-    for (const entry of entries) entry.consumed = true;
-    for (const listed of rows) listed.holders = pidsOf(entries);
+    for (let e = 0; e < entries.length; e++) entries[e]!.consumed = true;
+    for (let r = 0; r < rows.length; r++) rows[r]!.holders = pidsOf(entries);
   }
   // 3. The sockets, with netstat's pid where lsof named nobody.
-  for (const rows of rowsByKey.lists) {
+  for (let k = 0; k < rowsByKey.lists.length; k++) {
+    const rows = rowsByKey.lists[k]!;
     for (let r = 0; r < rows.length; r++) {
       const { row, address, holders } = rows[r]!;
       let pids = holders;
@@ -370,8 +384,8 @@ export function assembleInventory(input: InventoryInput, query: SocketQuery, sel
 
   // Sockets lsof shows that netstat does not (opened after netstat ran, or netstat unread).
   const familyless: string[] = [];
-  for (const entries of lsofIndex.lists) {
-    const groups = groupsOf(unconsumed(entries), 1);
+  for (let k = 0; k < lsofIndex.lists.length; k++) {
+    const groups = groupsOf(unconsumed(lsofIndex.lists[k]), 1);
     for (let g = 0; g < groups.length; g++) {
       const group = groups[g]!;
       const { socket } = group[0]!;

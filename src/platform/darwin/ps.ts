@@ -67,8 +67,8 @@ const LSTART = /^(Sun|Mon|Tue|Wed|Thu|Fri|Sat) +(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug
 export function parseLstart(text: string): StartTime | null {
   const match = LSTART.exec(text.trim());
   if (match === null || match[0].length !== text.trim().length) return null;
-  const [, dow = '', mon = '', d, h, mi, s, y] = match;
-  const start = { year: Number(y), month: MONTHS.indexOf(mon) + 1, day: Number(d), hour: Number(h), minute: Number(mi), second: Number(s) };
+  const dow = match[1] ?? '';
+  const start = { year: Number(match[7]), month: MONTHS.indexOf(match[2] ?? '') + 1, day: Number(match[3]), hour: Number(match[4]), minute: Number(match[5]), second: Number(match[6]) };
   // Date.UTC of a calendar date gives its weekday in any time zone, and rolls over invalid days.
   const date = new Date(Date.UTC(start.year, start.month - 1, start.day));
   if (date.getUTCDate() !== start.day || DAYS[date.getUTCDay()] !== dow) return null;
@@ -94,40 +94,61 @@ export function psHeaderColumns(line: string): PsColumn[] | null {
 }
 
 const FIRST_WORD_PID = /^\s*PID(?:\s|$)/;
-const LEADING_SPACE = /\s*/y;
-const ONE_WORD_AT = /(\S+)(?:\s+|$)/y;
-const FIVE_WORDS_AT = /(\S+(?:\s+\S+){4})(?:\s+|$)/y;
 const DIGITS = /^\d+$/;
 const SPACES = /\s+/g;
 
 const numberOf = (text: string | undefined): number | null => (text !== undefined && DIGITS.test(text) ? Number(text) : null);
 
+/** A column list made into one expression, and the capture group of each column in it. */
+interface LineReader {
+  readonly pattern: RegExp;
+  readonly group: Partial<Record<PsColumn, number>>;
+}
+
+const readers = new WeakMap<readonly PsColumn[], LineReader>();
+
+/**
+ * Single words, lstart's five words, args the rest of the line, as one expression per column list
+ * (made once): one match per line instead of one per column. A word is `\S+` followed by blanks
+ * or the end, so no word can end anywhere else and the expression splits a line exactly as reading
+ * the words one after the other would.
+ */
+function readerOf(columns: readonly PsColumn[]): LineReader {
+  let reader = readers.get(columns);
+  if (reader === undefined) {
+    const group: Partial<Record<PsColumn, number>> = {};
+    let source = '^\\s*';
+    for (let i = 0; i < columns.length; i++) {
+      const column = columns[i]!;
+      group[column] = i + 1;
+      if (column === 'args') {
+        source += '([\\s\\S]*)';
+        break;
+      }
+      source += column === 'lstart' ? '(\\S+(?:\\s+\\S+){4})(?:\\s+|$)' : '(\\S+)(?:\\s+|$)';
+    }
+    reader = { pattern: new RegExp(source), group };
+    readers.set(columns, reader);
+  }
+  return reader;
+}
+
 /**
  * One process line by the column list: single words, lstart's five words, args the rest of the
- * line; null when the line does not fit. Words are matched where they stand (sticky expressions),
- * without cutting the rest of the line off after each one.
+ * line; null when the line does not fit.
  *
  * @example
  * parsePsLine('  101     1   501 agent    Wed Jul 29 05:12:03 2026     claude', PS_COLUMNS)?.command; // 'claude'
  */
 export function parsePsLine(line: string, columns: readonly PsColumn[]): PsProcess | null {
-  LEADING_SPACE.lastIndex = 0;
-  LEADING_SPACE.test(line);
-  let at = LEADING_SPACE.lastIndex;
-  const values: Partial<Record<PsColumn, string>> = {};
-  for (let i = 0; i < columns.length; i++) {
-    const column = columns[i]!;
-    if (column === 'args') {
-      values.args = line.slice(at);
-      break;
-    }
-    const word = column === 'lstart' ? FIVE_WORDS_AT : ONE_WORD_AT;
-    word.lastIndex = at;
-    const match = word.exec(line);
-    if (match === null) return null;
-    values[column] = match[1] ?? '';
-    at = word.lastIndex;
-  }
+  const { pattern, group } = readerOf(columns);
+  const match = pattern.exec(line);
+  if (match === null) return null;
+  const value = (column: PsColumn): string | undefined => {
+    const at = group[column];
+    return at === undefined ? undefined : match[at];
+  };
+  const values = { pid: value('pid'), ppid: value('ppid'), uid: value('uid'), user: value('user'), lstart: value('lstart'), args: value('args') };
   const pid = numberOf(values.pid);
   if (pid === null || values.lstart === undefined) return null;
   if (columns.includes('ppid') && numberOf(values.ppid) === null) return null;

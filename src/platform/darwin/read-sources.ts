@@ -47,7 +47,10 @@ async function readNetstat(reader: SourceReader, protocol: 'tcp' | 'udp', unread
       effect: `no pid is taken from netstat: ${what} sockets get their holders from lsof only. Please attach 'portdoctor snapshot --redact' to an issue so the layout can be learned`,
     });
   }
-  for (const row of parsed.rows) if (row.pid !== null && row.processName !== null && !names.has(row.pid)) names.set(row.pid, row.processName);
+  for (let i = 0; i < parsed.rows.length; i++) {
+    const row = parsed.rows[i]!;
+    if (row.pid !== null && row.processName !== null && !names.has(row.pid)) names.set(row.pid, row.processName);
+  }
   return { protocol, rows: parsed.rows };
 }
 
