@@ -162,7 +162,8 @@ function readingOf(section: NetstatHeader): Reading {
     }
     return COLUMN_PATTERN[column] ?? '\\S+';
   });
-  return { section, stats: new RegExp(`^${parts.map((part) => `\\s+${part}`).join('')}\\s*$`, 's'), pidGroup, nameGroup };
+  // Sticky: matched where the state ends, on the row itself (no copy of the rest of the row).
+  return { section, stats: new RegExp(`${parts.map((part) => `\\s+${part}`).join('')}\\s*$`, 'sy'), pidGroup, nameGroup };
 }
 
 /**
@@ -222,11 +223,12 @@ interface ProcessColumns {
 
 const NO_PROCESS: ProcessColumns = { pid: null, processName: null, problem: null };
 
-/** The statistics columns (the text after the state): the pid by the header's column names. */
-function readProcessColumns(rest: string, reading: Reading): ProcessColumns {
+/** The statistics columns (the row from `from`, where the state ends): the pid by the header's column names. */
+function readProcessColumns(line: string, from: number, reading: Reading): ProcessColumns {
   const { layout, columns } = reading.section;
   if (layout === null || reading.stats === null) return NO_PROCESS;
-  const match = reading.stats.exec(rest);
+  reading.stats.lastIndex = from;
+  const match = reading.stats.exec(line);
   if (match === null) return { ...NO_PROCESS, problem: `the columns after the state do not fit the ${layout} header (${columns.join(' ') || 'none'})` };
   if (reading.pidGroup === -1) return NO_PROCESS;
   const name = reading.nameGroup === -1 ? null : (match[reading.nameGroup] ?? '');
@@ -300,7 +302,7 @@ function parseRow(line: string, reading: Reading, options: NetstatOptions, hosts
     return null;
   }
   if (protocol === 'udp') state = connected ? 'ESTAB' : 'UNCONN';
-  const processColumns = readProcessColumns(line.slice(restAt), reading);
+  const processColumns = readProcessColumns(line, restAt, reading);
   if (processColumns.problem !== null) problems.add(`${processColumns.problem}: no pid for "${line.trim()}"`);
   return {
     protocol,
