@@ -34,25 +34,34 @@ export function writeJson(io: CliIO, value: unknown): void {
   io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
+/** Items stringified together: some 64 KiB of JSON for sockets, few write calls, bounded buffers. */
+const ITEMS_PER_BATCH = 80;
+
 /**
- * Prints `{"<key>": [items…], …rest}` one item at a time, waiting for the stream to drain when
- * its buffer is full. The same document as writeJson, but a listing of 20,000 sockets never
+ * Prints `{"<key>": [items…], …rest}` a batch of items at a time, waiting for the stream to drain
+ * when its buffer is full. The same document as writeJson, but a listing of 20,000 sockets never
  * exists as one 30 MB string, and a slow reader (`| jq`) holds back our memory, not grows it.
+ *
+ * Each batch is stringified as `{"<key>": [batch]}` with the document's indentation, so its items
+ * come out already indented for their place in the document: the batch's text between `[` and
+ * `\n  ]\n}` is the document's text of those items, with no per-item re-indenting.
+ *
+ * @example
+ * await writeJsonList(io, 'sockets', inventory.sockets, { stats: inventory.stats });
  */
 export async function writeJsonList(io: CliIO, key: string, items: readonly unknown[], rest: Record<string, unknown>): Promise<void> {
   const out = io.stdout;
   const write = async (text: string): Promise<void> => {
     if (!out.write(text)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
   };
-  const indent = (text: string): string => text.replace(/\n/g, '\n    ');
-  let chunk = `{\n  ${JSON.stringify(key)}: [`;
-  for (let i = 0; i < items.length; i++) {
-    chunk += `${i === 0 ? '' : ','}\n    ${indent(JSON.stringify(items[i], null, 2))}`;
-    // Batches of ~64 KiB: few write calls, bounded buffers.
-    if (chunk.length > 65_536) {
-      await write(chunk);
-      chunk = '';
-    }
+  const open = `{\n  ${JSON.stringify(key)}: [`;
+  const close = '\n  ]\n}';
+  let chunk = open;
+  for (let start = 0; start < items.length; start += ITEMS_PER_BATCH) {
+    const text = JSON.stringify({ [key]: items.slice(start, start + ITEMS_PER_BATCH) }, null, 2);
+    chunk += `${start === 0 ? '' : ','}${text.slice(open.length, text.length - close.length)}`;
+    await write(chunk);
+    chunk = '';
   }
   chunk += items.length === 0 ? ']' : '\n  ]';
   for (const [name, value] of Object.entries(rest)) chunk += `,\n  ${JSON.stringify(name)}: ${JSON.stringify(value, null, 2).replace(/\n/g, '\n  ')}`;

@@ -30,6 +30,7 @@ function remembered(table: Map<string, string | null>, text: string, work: (text
 }
 
 const HEX_GROUP = /^[0-9a-fA-F]{1,4}$/;
+const PORT_DIGITS = /^\d{1,5}$/;
 
 /**
  * Whether text is an IPv6 address (RFC 4291 text forms, a dotted IPv4 tail allowed), without a
@@ -128,7 +129,7 @@ function unembed(canonical: string): string {
  */
 export function parsePortText(text: string): number | '*' | null {
   if (text === '*') return '*';
-  if (!/^\d{1,5}$/.test(text)) return null;
+  if (!PORT_DIGITS.test(text)) return null;
   const port = Number(text);
   return port <= 65535 ? port : null;
 }

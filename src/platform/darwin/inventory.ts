@@ -1,4 +1,4 @@
-import type { Family, Protocol, Socket, SocketState } from '../../types.js';
+import type { Family, ProcessInfo, Protocol, Socket, SocketState } from '../../types.js';
 import { compareSockets } from '../common/socket-order.js';
 import type { ScanStats, SocketInventory, SocketQuery, UnreadSource } from '../types.js';
 import type { LsofProcess, LsofResult, LsofSocket } from './lsof.js';
@@ -74,50 +74,139 @@ const bare = (address: string | null): string => {
   return zone === -1 ? address : address.slice(0, zone);
 };
 
-function keyOf(protocol: Protocol, family: Family | null, address: string | null, port: number, remoteAddress: string | null, remotePort: number | null): string {
-  return `${protocol}|${family ?? '?'}|${bare(address)}|${port}|${bare(remoteAddress)}|${remotePort ?? '*'}`;
-}
+const PROTOCOL_CODE: Readonly<Record<Protocol, number>> = { tcp: 0, udp: 1 };
 
-/** A wildcard lsof printed as `*` without a `t` field has no family; it is looked up by this key too. */
-function familylessKeyOf(protocol: Protocol, address: string | null, port: number, remoteAddress: string | null, remotePort: number | null): string {
-  const wildcard = address === null || address === '0.0.0.0' || address === '::';
-  return keyOf(protocol, null, wildcard ? null : address, port, remoteAddress, remotePort);
+/**
+ * The join keys: protocol, family, local address (without zone), port, remote address and port.
+ * A command-line run does the join once, in code V8 has not optimised yet, where a key made as a
+ * template string costs a dozen string pieces that the lookup then flattens. So each bare address
+ * is numbered once, and a key is one 7-character string of code units made in one step.
+ */
+class SocketKeys {
+  private readonly addressIds = new Map<string, number>();
+
+  private idOf(address: string | null): number {
+    const text = bare(address);
+    let id = this.addressIds.get(text);
+    if (id === undefined) {
+      id = this.addressIds.size;
+      this.addressIds.set(text, id);
+    }
+    return id;
+  }
+
+  /** A null family is lsof's `*` without a `t` field. */
+  key(protocol: Protocol, family: Family | null, address: string | null, port: number, remoteAddress: string | null, remotePort: number | null): string {
+    const kind = PROTOCOL_CODE[protocol] * 6 + (family === null ? 0 : family === 'ipv4' ? 2 : 4) + (remotePort === null ? 1 : 0);
+    const local = this.idOf(address);
+    const remote = this.idOf(remoteAddress);
+    return String.fromCharCode(kind, local & 0xffff, local >>> 16, port, remote & 0xffff, remote >>> 16, remotePort ?? 0);
+  }
+
+  /** The key a wildcard of lsof without a family (`*` without a `t` field) is filed under. */
+  familyless(protocol: Protocol, address: string | null, port: number, remoteAddress: string | null, remotePort: number | null): string {
+    const wildcard = address === null || address === '0.0.0.0' || address === '::';
+    return this.key(protocol, null, wildcard ? null : address, port, remoteAddress, remotePort);
+  }
 }
 
 interface LsofEntry {
   readonly process: LsofProcess;
   readonly socket: LsofSocket;
+  /** Joined with a netstat row already. */
+  consumed: boolean;
 }
 
-/** lsof's sockets that pass the filter, by address key. */
-function indexLsof(lsof: LsofResult | null, filter: Filter): Map<string, LsofEntry[]> {
-  const index = new Map<string, LsofEntry[]>();
-  for (const process of lsof?.processes ?? []) {
-    for (const socket of process.sockets) {
-      if (!accepts(filter, socket.protocol, socket.port, socket.state)) continue;
-      const key = socket.family === null ? familylessKeyOf(socket.protocol, socket.address, socket.port, socket.remoteAddress, socket.remotePort) : keyOf(socket.protocol, socket.family, socket.address, socket.port, socket.remoteAddress, socket.remotePort);
-      const list = index.get(key);
-      if (list === undefined) index.set(key, [{ process, socket }]);
-      else list.push({ process, socket });
+/**
+ * Items filed by key; `lists` and `keys` hold them in the order their keys were first filed, to be
+ * walked with an index (a Map's iterators allocate a result per step until V8 optimises the loop).
+ */
+class Buckets<T> {
+  private readonly byKey = new Map<string, T[]>();
+  readonly lists: T[][] = [];
+  readonly keys: string[] = [];
+
+  add(key: string, item: T): void {
+    const list = this.byKey.get(key);
+    if (list !== undefined) list.push(item);
+    else {
+      const created = [item];
+      this.byKey.set(key, created);
+      this.lists.push(created);
+      this.keys.push(key);
     }
   }
-  return index;
+
+  get(key: string): readonly T[] | undefined {
+    return this.byKey.get(key);
+  }
+}
+
+/** lsof's sockets that pass the filter, by address key; `familyless` counts those lsof gave no family. */
+function indexLsof(lsof: LsofResult | null, filter: Filter, keys: SocketKeys): { readonly index: Buckets<LsofEntry>; readonly familyless: number } {
+  const index = new Buckets<LsofEntry>();
+  let familyless = 0;
+  const processes = lsof?.processes ?? [];
+  for (let p = 0; p < processes.length; p++) {
+    const process = processes[p]!;
+    for (let s = 0; s < process.sockets.length; s++) {
+      const socket = process.sockets[s]!;
+      if (!accepts(filter, socket.protocol, socket.port, socket.state)) continue;
+      if (socket.family === null) familyless++;
+      const key =
+        socket.family === null
+          ? keys.familyless(socket.protocol, socket.address, socket.port, socket.remoteAddress, socket.remotePort)
+          : keys.key(socket.protocol, socket.family, socket.address, socket.port, socket.remoteAddress, socket.remotePort);
+      index.add(key, { process, socket, consumed: false });
+    }
+  }
+  return { index, familyless };
+}
+
+const NONE: readonly LsofEntry[] = [];
+
+/** The entries not joined yet: the list itself when none is (the usual case). */
+function unconsumed(entries: readonly LsofEntry[] | undefined): readonly LsofEntry[] {
+  if (entries === undefined) return NONE;
+  let all = true;
+  for (let i = 0; i < entries.length && all; i++) all = !entries[i]!.consumed;
+  if (all) return entries;
+  const left: LsofEntry[] = [];
+  for (let i = 0; i < entries.length; i++) if (!entries[i]!.consumed) left.push(entries[i]!);
+  return left;
 }
 
 /** lsof entries that are one socket: by device when lsof gave it, else all of them or one per pid. */
-function groupsOf(entries: readonly LsofEntry[], netstatRows: number): LsofEntry[][] {
+function groupsOf(entries: readonly LsofEntry[], netstatRows: number): (readonly LsofEntry[])[] {
+  // Most addresses have one descriptor: one group, nothing to sort out.
+  if (entries.length <= 1) return entries.length === 0 ? [] : [entries];
   const byKey = new Map<string, LsofEntry[]>();
+  const groups: LsofEntry[][] = [];
   const everyDevice = entries.every((e) => e.socket.device !== null);
-  for (const entry of entries) {
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i]!;
     const key = everyDevice ? (entry.socket.device ?? '') : netstatRows <= 1 ? 'one' : String(entry.process.pid);
     const group = byKey.get(key);
-    if (group === undefined) byKey.set(key, [entry]);
-    else group.push(entry);
+    if (group !== undefined) group.push(entry);
+    else {
+      const created = [entry];
+      byKey.set(key, created);
+      groups.push(created);
+    }
   }
-  return [...byKey.values()];
+  return groups;
 }
 
-const pidsOf = (group: readonly LsofEntry[]): number[] => [...new Set(group.map((e) => e.process.pid))].sort((a, b) => a - b);
+/** The distinct pids of a group, ascending. */
+function pidsOf(group: readonly LsofEntry[]): number[] {
+  if (group.length === 1) return [group[0]!.process.pid];
+  const pids: number[] = [];
+  for (let i = 0; i < group.length; i++) {
+    const pid = group[i]!.process.pid;
+    if (!pids.includes(pid)) pids.push(pid);
+  }
+  return pids.sort((a, b) => a - b);
+}
 
 interface Counts {
   hiddenPids: Set<number>;
@@ -135,13 +224,14 @@ function netstatPidStillHolds(pid: number, input: InventoryInput, selfUid: numbe
   return uid !== null && selfUid !== null && uid !== selfUid && input.processes.exists(pid) === true;
 }
 
-function socketFrom(
-  base: { protocol: Protocol; family: Family; address: string; port: number; remoteAddress: string | null; remotePort: number | null; state: SocketState; recvQ: number; sendQ: number },
-  pids: readonly number[],
-  input: InventoryInput,
-  withProcesses: boolean,
-): Socket {
-  const processes = withProcesses ? pids.map((pid) => input.processes.info(pid)) : [];
+/** What a socket is, from either table (netstat's row or lsof's socket). */
+type SocketFacts = Pick<Socket, 'protocol' | 'family' | 'address' | 'port' | 'remoteAddress' | 'remotePort' | 'state'> & { readonly recvQ: number; readonly sendQ: number };
+
+function socketFrom(base: SocketFacts, pids: readonly number[], input: InventoryInput, withProcesses: boolean): Socket {
+  let processes: ProcessInfo[] = [];
+  // Most sockets have one holder: an array of exactly one, not one grown by push.
+  if (withProcesses && pids.length === 1) processes = [input.processes.info(pids[0]!)];
+  else if (withProcesses) for (let i = 0; i < pids.length; i++) processes.push(input.processes.info(pids[i]!));
   const owner = processes[0];
   return {
     protocol: base.protocol,
@@ -160,9 +250,9 @@ function socketFrom(
 }
 
 /** lsof's addresses by protocol and port, for completing the addresses netstat cut short. */
-function addressesByPort(lsofIndex: ReadonlyMap<string, LsofEntry[]>): Map<string, Set<string>> {
+function addressesByPort(lsofIndex: Buckets<LsofEntry>): Map<string, Set<string>> {
   const byPort = new Map<string, Set<string>>();
-  for (const entries of lsofIndex.values()) {
+  for (const entries of lsofIndex.lists) {
     for (const { socket } of entries) {
       if (socket.address === null) continue;
       const key = `${socket.protocol}|${socket.port}`;
@@ -185,6 +275,36 @@ function completeAddress(row: NetstatRow, byPort: ReadonlyMap<string, ReadonlySe
   return found;
 }
 
+/** A netstat row to list: its address (completed from lsof when netstat cut it) and its holders. */
+interface Listed {
+  readonly row: NetstatRow;
+  readonly address: string;
+  /** lsof's pids holding it, once joined. */
+  holders: number[] | null;
+}
+
+/** Joins one key's rows with lsof's entries of that key: the row whose pid a group holds takes it, the rest take the groups left in order. */
+function joinKey(rows: readonly Listed[], entries: readonly LsofEntry[] | undefined): void {
+  const groups = groupsOf(unconsumed(entries), rows.length);
+  if (groups.length === 0) return;
+  const take = (at: number): number[] => {
+    const group = groups[at]!;
+    groups.splice(at, 1);
+    for (let i = 0; i < group.length; i++) group[i]!.consumed = true;
+    return pidsOf(group);
+  };
+  const mine: (number[] | null)[] = [];
+  for (let r = 0; r < rows.length; r++) {
+    const pid = rows[r]!.row.pid;
+    const at = pid === null ? -1 : groups.findIndex((g) => g.some((e) => e.process.pid === pid));
+    mine.push(at === -1 ? null : take(at));
+  }
+  for (let r = 0; r < rows.length; r++) {
+    const pids = mine[r] ?? (groups.length === 0 ? null : take(0));
+    if (pids !== null) rows[r]!.holders = pids;
+  }
+}
+
 /**
  * Joins the parsed tables into the inventory.
  *
@@ -195,18 +315,20 @@ function completeAddress(row: NetstatRow, byPort: ReadonlyMap<string, ReadonlySe
 export function assembleInventory(input: InventoryInput, query: SocketQuery, selfUid: number | null): SocketInventory {
   const filter = filterOf(query);
   const withProcesses = query.withProcesses !== false;
-  const lsofIndex = indexLsof(withProcesses ? input.lsof : null, filter);
-  const consumed = new Set<LsofEntry>();
+  const keys = new SocketKeys();
+  const { index: lsofIndex, familyless: familylessInLsof } = indexLsof(withProcesses ? input.lsof : null, filter, keys);
   const counts: Counts = { hiddenPids: new Set(), vanishedPids: new Set() };
   const unread = [...input.unread];
   const sockets: Socket[] = [];
   let cut = 0;
 
   // netstat rows by key, so that every row of the same addresses is matched together.
-  const rowsByKey = new Map<string, NetstatRow[]>();
+  const rowsByKey = new Buckets<Listed>();
   let byPort: Map<string, Set<string>> | undefined;
-  for (const table of input.netstat) {
-    for (const row of table.rows ?? []) {
+  for (let t = 0; t < input.netstat.length; t++) {
+    const rows = input.netstat[t]!.rows ?? [];
+    for (let r = 0; r < rows.length; r++) {
+      const row = rows[r]!;
       if (!accepts(filter, row.protocol, row.port, row.state)) continue;
       let address = row.address;
       if (address === null) address = completeAddress(row, (byPort ??= addressesByPort(lsofIndex)));
@@ -214,55 +336,38 @@ export function assembleInventory(input: InventoryInput, query: SocketQuery, sel
         cut++;
         continue;
       }
-      const complete = address === row.address ? row : { ...row, address };
-      const key = keyOf(row.protocol, row.family, address, row.port, row.remoteAddress, row.remotePort);
-      const list = rowsByKey.get(key);
-      if (list === undefined) rowsByKey.set(key, [complete]);
-      else list.push(complete);
+      rowsByKey.add(keys.key(row.protocol, row.family, address, row.port, row.remoteAddress, row.remotePort), { row, address, holders: null });
     }
   }
 
   // 1. Each row with lsof's sockets of the same addresses and family.
-  const lsofHolders = new Map<NetstatRow, number[]>();
-  for (const [key, rows] of rowsByKey) {
-    const groups = groupsOf((lsofIndex.get(key) ?? []).filter((e) => !consumed.has(e)), rows.length);
-    const take = (group: LsofEntry[]): number[] => {
-      groups.splice(groups.indexOf(group), 1);
-      for (const entry of group) consumed.add(entry);
-      return pidsOf(group);
-    };
-    // A row goes with the group that holds its pid, else with the next group left (in order).
-    const mine = rows.map((row) => {
-      const group = row.pid === null ? undefined : groups.find((g) => g.some((e) => e.process.pid === row.pid));
-      return group === undefined ? null : take(group);
-    });
-    rows.forEach((row, index) => {
-      const pids = mine[index] ?? (groups[0] === undefined ? null : take(groups[0]));
-      if (pids !== null) lsofHolders.set(row, pids);
-    });
-  }
+  for (let k = 0; k < rowsByKey.lists.length; k++) joinKey(rowsByKey.lists[k]!, lsofIndex.get(rowsByKey.keys[k]!));
   // 2. lsof's `*` sockets without a family (no t field) go with every row of that port left
-  //    without holders, of either family: lsof did not say which one is which.
-  const waiting = new Map<string, NetstatRow[]>();
-  for (const rows of rowsByKey.values()) {
-    for (const row of rows) {
-      if (lsofHolders.has(row)) continue;
-      const key = familylessKeyOf(row.protocol, row.address, row.port, row.remoteAddress, row.remotePort);
-      const list = waiting.get(key);
-      if (list === undefined) waiting.set(key, [row]);
-      else list.push(row);
+  //    without holders, of either family: lsof did not say which one is which. (Only when lsof
+  //    gave such sockets: this pass files every row left without holders once more.)
+  const waiting = new Buckets<Listed>();
+  for (let k = 0; familylessInLsof > 0 && k < rowsByKey.lists.length; k++) {
+    const rows = rowsByKey.lists[k]!;
+    for (let r = 0; r < rows.length; r++) {
+      const listed = rows[r]!;
+      if (listed.holders !== null) continue;
+      const { row } = listed;
+      waiting.add(keys.familyless(row.protocol, listed.address, row.port, row.remoteAddress, row.remotePort), listed);
     }
   }
-  for (const [key, rows] of waiting) {
-    const entries = (lsofIndex.get(key) ?? []).filter((e) => !consumed.has(e));
+  for (let k = 0; k < waiting.lists.length; k++) {
+    const rows = waiting.lists[k]!;
+    const entries = unconsumed(lsofIndex.get(waiting.keys[k]!));
     if (entries.length === 0) continue;
-    for (const entry of entries) consumed.add(entry);
-    for (const row of rows) lsofHolders.set(row, pidsOf(entries));
+    for (let e = 0; e < entries.length; e++) entries[e]!.consumed = true;
+    for (let r = 0; r < rows.length; r++) rows[r]!.holders = pidsOf(entries);
   }
   // 3. The sockets, with netstat's pid where lsof named nobody.
-  for (const rows of rowsByKey.values()) {
-    for (const row of rows) {
-      let pids = lsofHolders.get(row) ?? null;
+  for (let k = 0; k < rowsByKey.lists.length; k++) {
+    const rows = rowsByKey.lists[k]!;
+    for (let r = 0; r < rows.length; r++) {
+      const { row, address, holders } = rows[r]!;
+      let pids = holders;
       const netstatPid = row.pid !== null && row.pid > 0 && row.state !== 'TIME-WAIT' ? row.pid : null;
       if (netstatPid !== null && input.processes.exists(netstatPid) === false) counts.vanishedPids.add(netstatPid);
       if (pids === null) {
@@ -272,22 +377,35 @@ export function assembleInventory(input: InventoryInput, query: SocketQuery, sel
         pids = [...pids, netstatPid].sort((a, b) => a - b);
         counts.hiddenPids.add(netstatPid);
       }
-      sockets.push(socketFrom({ ...row, address: row.address ?? '' }, pids, input, withProcesses));
+      const facts: SocketFacts = { protocol: row.protocol, family: row.family, address, port: row.port, remoteAddress: row.remoteAddress, remotePort: row.remotePort, state: row.state, recvQ: row.recvQ, sendQ: row.sendQ };
+      sockets.push(socketFrom(facts, pids, input, withProcesses));
     }
   }
 
   // Sockets lsof shows that netstat does not (opened after netstat ran, or netstat unread).
   const familyless: string[] = [];
-  for (const entries of lsofIndex.values()) {
-    const left = entries.filter((e) => !consumed.has(e));
-    for (const group of groupsOf(left, 1)) {
+  for (let k = 0; k < lsofIndex.lists.length; k++) {
+    const groups = groupsOf(unconsumed(lsofIndex.lists[k]), 1);
+    for (let g = 0; g < groups.length; g++) {
+      const group = groups[g]!;
       const { socket } = group[0]!;
       if (socket.family === null || socket.address === null) {
         const names = [...new Set(group.map((e) => `${e.process.command || '?'} (pid ${e.process.pid})`))].join(', ');
         familyless.push(`${names} on ${socket.protocol.toUpperCase()} *:${socket.port} (${group.length} descriptor${group.length === 1 ? '' : 's'})`);
         continue;
       }
-      sockets.push(socketFrom({ ...socket, family: socket.family, address: socket.address, recvQ: socket.recvQ ?? 0, sendQ: socket.sendQ ?? 0 }, pidsOf(group), input, withProcesses));
+      const facts: SocketFacts = {
+        protocol: socket.protocol,
+        family: socket.family,
+        address: socket.address,
+        port: socket.port,
+        remoteAddress: socket.remoteAddress,
+        remotePort: socket.remotePort,
+        state: socket.state,
+        recvQ: socket.recvQ ?? 0,
+        sendQ: socket.sendQ ?? 0,
+      };
+      sockets.push(socketFrom(facts, pidsOf(group), input, withProcesses));
     }
   }
   if (cut > 0) unread.push({ source: 'netstat', reason: `${plural(cut, 'IPv6 address was', 'IPv6 addresses were')} cut short (netstat ran without -l) and lsof did not name ${cut === 1 ? 'it' : 'them'}`, effect: `${plural(cut, 'socket is', 'sockets are')} missing from the answer` });

@@ -108,7 +108,7 @@ interface ProcessFields {
   command: string;
   uid: number | null;
   login: string | null;
-  files: FileFields[];
+  sockets: LsofSocket[];
 }
 
 function familyOfType(type: string | null): Family | null {
@@ -117,20 +117,34 @@ function familyOfType(type: string | null): Family | null {
   return null;
 }
 
-function queue(value: string | null): number | null {
-  return value !== null && /^\d+$/.test(value) ? Number(value) : null;
+const DIGITS = /^\d+$/;
+
+function integerOrNull(value: string | null): number | null {
+  return value !== null && DIGITS.test(value) ? Number(value) : null;
 }
 
-function toSocket(file: FileFields, problems: ProblemList, pid: number): LsofSocket | null {
-  const protocol = file.protocol?.toLowerCase();
+/** `P` as lsof prints it (`TCP`), without making a lower-case copy of each. */
+function protocolOf(text: string | null): string | undefined {
+  if (text === 'TCP') return 'tcp';
+  if (text === 'UDP') return 'udp';
+  return text?.toLowerCase();
+}
+
+/** A file set made a socket: null for files that are not TCP/UDP sockets, and for addresses that cannot be read (said in `problems`). */
+function toSocket(file: FileFields, problems: string[], pid: number): LsofSocket | null {
+  const protocol = protocolOf(file.protocol);
   if (protocol !== 'tcp' && protocol !== 'udp') return null;
   const name = file.name ?? '';
-  const [localText = '', remoteText] = name.split('->');
+  // `local->remote`; anything after a second arrow is not an address lsof writes.
+  const arrow = name.indexOf('->');
+  const localText = arrow === -1 ? name : name.slice(0, arrow);
+  const nextArrow = arrow === -1 ? -1 : name.indexOf('->', arrow + 2);
+  const remoteText = arrow === -1 ? undefined : name.slice(arrow + 2, nextArrow === -1 ? name.length : nextArrow);
   const typeFamily = familyOfType(file.type);
   const local = parseLsofEndpoint(localText, typeFamily);
   const remote = remoteText === undefined ? null : parseLsofEndpoint(remoteText, typeFamily);
   if (local === null || (remoteText !== undefined && remote === null)) {
-    problems.add(`pid ${pid} fd ${file.fd}: cannot read the address "${name}" (was lsof run without -n -P?)`);
+    problems.push(`pid ${pid} fd ${file.fd}: cannot read the address "${name}" (was lsof run without -n -P?)`);
     return null;
   }
   let state: SocketState;
@@ -146,39 +160,24 @@ function toSocket(file: FileFields, problems: ProblemList, pid: number): LsofSoc
     remoteAddress: remote?.address ?? null,
     remotePort: remote?.port ?? null,
     state,
-    recvQ: queue(file.recvQ),
-    sendQ: queue(file.sendQ),
+    recvQ: integerOrNull(file.recvQ),
+    sendQ: integerOrNull(file.sendQ),
   };
 }
 
-/**
- * Calls `visit(id, value)` for each field: NUL-terminated (`-F0`, where each set also ends with a
- * NL) or NL-terminated. It walks the text in place: 2,000 sockets are some 15,000 fields, and
- * splitting them into an array first doubles the garbage a cold run has to collect.
- */
-function eachField(text: string, visit: (id: string, value: string) => void): void {
-  const nul = text.includes('\0');
-  const terminator = nul ? '\0' : '\n';
-  let at = 0;
-  while (at < text.length) {
-    if (nul && text.charCodeAt(at) === 10) {
-      at++;
-      continue;
-    }
-    let end = text.indexOf(terminator, at);
-    if (end === -1) end = text.length;
-    if (end > at) visit(text.charAt(at), text.slice(at + 1, end));
-    at = end + 1;
-  }
-}
-
-function integerOrNull(value: string): number | null {
-  return /^\d+$/.test(value) ? Number(value) : null;
-}
+const NL = 10;
+const ID_P = 0x70; // p
+const ID_F = 0x66; // f
+const ID_T_UPPER = 0x54; // T
 
 /**
  * Parses `lsof -F…` output (NL- or NUL-terminated fields) into processes and their TCP/UDP
  * sockets. Other files (cwd, pipes, UNIX sockets) are read past. Pure: a function of the text.
+ *
+ * The fields are read where they stand in the text (NUL-terminated with `-F0`, where each set
+ * also ends with a NL; else NL-terminated), and each file set becomes a socket as soon as it ends:
+ * 2,000 sockets are some 15,000 fields, and a command-line run parses them once, in code V8 has
+ * not optimised yet, so every intermediate array or copy is paid for in full.
  *
  * @example
  * parseLsof('p805\ncollama\nu501\nLagent\nf3\nPTCP\nn127.0.0.1:11434\nTST=LISTEN\n').processes[0];
@@ -187,45 +186,68 @@ function integerOrNull(value: string): number | null {
  */
 export function parseLsof(text: string): LsofResult {
   const problems = new ProblemList();
+  // Said after the field problems, as the addresses are read after the fields.
+  const addressProblems: string[] = [];
   const processes: ProcessFields[] = [];
   let process: ProcessFields | null = null;
   let file: FileFields | null = null;
-  eachField(text, (id, value) => {
-    if (id === 'p') {
-      const pid = integerOrNull(value);
-      file = null;
+  const finishFile = (): void => {
+    if (process === null || file === null) return;
+    const socket = toSocket(file, addressProblems, process.pid);
+    if (socket !== null) process.sockets.push(socket);
+    file = null;
+  };
+  const nul = text.includes('\0');
+  const terminator = nul ? '\0' : '\n';
+  let at = 0;
+  while (at < text.length) {
+    const id = text.charCodeAt(at);
+    if (nul && id === NL) {
+      at++;
+      continue;
+    }
+    let end = text.indexOf(terminator, at);
+    if (end === -1) end = text.length;
+    if (end === at) {
+      at = end + 1;
+      continue;
+    }
+    if (id === ID_P) {
+      finishFile();
+      const pid = integerOrNull(text.slice(at + 1, end));
       process = null;
-      if (pid === null) problems.add(`not a pid: "p${value}"`);
+      if (pid === null) problems.add(`not a pid: "${text.slice(at, end)}"`);
       else {
-        process = { pid, ppid: null, pgid: null, command: '', uid: null, login: null, files: [] };
+        process = { pid, ppid: null, pgid: null, command: '', uid: null, login: null, sockets: [] };
         processes.push(process);
       }
     } else if (process === null) {
-      problems.add(`field "${id}${value}" comes before any process (p) field`);
-    } else if (id === 'f') {
-      file = { fd: value, device: null, type: null, protocol: null, name: null, tcpState: null, recvQ: null, sendQ: null };
-      process.files.push(file);
+      problems.add(`field "${text.slice(at, end)}" comes before any process (p) field`);
+    } else if (id === ID_F) {
+      finishFile();
+      file = { fd: text.slice(at + 1, end), device: null, type: null, protocol: null, name: null, tcpState: null, recvQ: null, sendQ: null };
     } else if (file === null) {
-      if (id === 'R') process.ppid = integerOrNull(value);
-      else if (id === 'g') process.pgid = integerOrNull(value);
-      else if (id === 'c') process.command = value;
-      else if (id === 'u') process.uid = integerOrNull(value);
-      else if (id === 'L') process.login = value;
-    } else if (id === 't') file.type = value;
-    else if (id === 'd') file.device = value;
-    else if (id === 'P') file.protocol = value;
-    else if (id === 'n') file.name = value;
-    else if (id === 'T') {
-      if (value.startsWith('ST=')) file.tcpState = value.slice(3);
-      else if (value.startsWith('QR=')) file.recvQ = value.slice(3);
-      else if (value.startsWith('QS=')) file.sendQ = value.slice(3);
+      const field = text.charAt(at);
+      if (field === 'R') process.ppid = integerOrNull(text.slice(at + 1, end));
+      else if (field === 'g') process.pgid = integerOrNull(text.slice(at + 1, end));
+      else if (field === 'c') process.command = text.slice(at + 1, end);
+      else if (field === 'u') process.uid = integerOrNull(text.slice(at + 1, end));
+      else if (field === 'L') process.login = text.slice(at + 1, end);
+    } else if (id === ID_T_UPPER) {
+      // `TST=`, `TQR=`, `TQS=`: the value after the `=`.
+      if (text.startsWith('ST=', at + 1)) file.tcpState = text.slice(at + 4, end);
+      else if (text.startsWith('QR=', at + 1)) file.recvQ = text.slice(at + 4, end);
+      else if (text.startsWith('QS=', at + 1)) file.sendQ = text.slice(at + 4, end);
+    } else {
+      const field = text.charAt(at);
+      if (field === 't') file.type = text.slice(at + 1, end);
+      else if (field === 'd') file.device = text.slice(at + 1, end);
+      else if (field === 'P') file.protocol = text.slice(at + 1, end);
+      else if (field === 'n') file.name = text.slice(at + 1, end);
     }
-  });
-  return {
-    processes: processes.map(({ files, ...rest }) => ({
-      ...rest,
-      sockets: files.map((f) => toSocket(f, problems, rest.pid)).filter((s): s is LsofSocket => s !== null),
-    })),
-    problems: problems.list(),
-  };
+    at = end + 1;
+  }
+  finishFile();
+  for (const problem of addressProblems) problems.add(problem);
+  return { processes, problems: problems.list() };
 }

@@ -91,16 +91,19 @@ const LAYOUTS: readonly { readonly layout: NetstatLayout; readonly columns: read
   },
 ];
 
-/** How each statistics column prints: `%u`/`%llu`, `%d`, or `%0Nx` (with `0x` in the classic layout). */
-const DECIMAL = '(\\d+)';
-const SIGNED = '(-?\\d+)';
-const HEX = '((?:0x)?[0-9a-fA-F]+)';
+/**
+ * How each statistics column prints: `%u`/`%llu`, `%d`, or `%0Nx` (with `0x` in the classic
+ * layout). Only the pid and the process name are captured: a capture is a string made per row.
+ */
+const DECIMAL = '\\d+';
+const SIGNED = '-?\\d+';
+const HEX = '(?:0x)?[0-9a-fA-F]+';
 const COLUMN_PATTERN: Readonly<Record<string, string>> = {
   rxbytes: DECIMAL,
   txbytes: DECIMAL,
   rhiwat: DECIMAL,
   shiwat: DECIMAL,
-  pid: DECIMAL,
+  pid: `(${DECIMAL})`,
   epid: DECIMAL,
   state: HEX,
   options: HEX,
@@ -152,15 +155,15 @@ function readingOf(section: NetstatHeader): Reading {
   let pidGroup = -1;
   let nameGroup = -1;
   const parts = section.columns.map((column) => {
-    if (column === 'pid') pidGroup = group;
+    if (column === 'pid') pidGroup = group++;
     if (column === 'process:pid') {
-      nameGroup = group;
-      pidGroup = group + 1;
+      nameGroup = group++;
+      pidGroup = group++;
     }
-    group += column === 'process:pid' ? 2 : 1;
-    return COLUMN_PATTERN[column] ?? '(\\S+)';
+    return COLUMN_PATTERN[column] ?? '\\S+';
   });
-  return { section, stats: new RegExp(`^${parts.map((part) => `\\s+${part}`).join('')}\\s*$`, 's'), pidGroup, nameGroup };
+  // Sticky: matched where the state ends, on the row itself (no copy of the rest of the row).
+  return { section, stats: new RegExp(`${parts.map((part) => `\\s+${part}`).join('')}\\s*$`, 'sy'), pidGroup, nameGroup };
 }
 
 /**
@@ -220,33 +223,25 @@ interface ProcessColumns {
 
 const NO_PROCESS: ProcessColumns = { pid: null, processName: null, problem: null };
 
-/** The statistics columns (the text after the state): the pid by the header's column names. */
-function readProcessColumns(rest: string, reading: Reading): ProcessColumns {
+/** The statistics columns (the row from `from`, where the state ends): the pid by the header's column names. */
+function readProcessColumns(line: string, from: number, reading: Reading): ProcessColumns {
   const { layout, columns } = reading.section;
   if (layout === null || reading.stats === null) return NO_PROCESS;
-  const match = reading.stats.exec(rest);
+  reading.stats.lastIndex = from;
+  const match = reading.stats.exec(line);
   if (match === null) return { ...NO_PROCESS, problem: `the columns after the state do not fit the ${layout} header (${columns.join(' ') || 'none'})` };
   if (reading.pidGroup === -1) return NO_PROCESS;
   const name = reading.nameGroup === -1 ? null : (match[reading.nameGroup] ?? '');
   return { pid: Number(match[reading.pidGroup]), processName: name === '' ? null : name, problem: null };
 }
 
-interface RowResult {
-  readonly row: NetstatRow | null;
-  readonly problem: string | null;
-}
-
 /** The same few hosts recur on every row (`*`, `127.0.0.1`, `::1`): each is read once per text. */
 class HostCache {
-  private readonly tables = new Map<string, Map<string, Host | string>>();
+  /** One table per family and field width. */
+  private readonly tables: Map<string, Host | string>[] = [new Map(), new Map(), new Map(), new Map()];
 
   read(host: string, family: Family, wide: boolean): Host | string {
-    const kind = `${family}${wide}`;
-    let table = this.tables.get(kind);
-    if (table === undefined) {
-      table = new Map();
-      this.tables.set(kind, table);
-    }
+    const table = this.tables[(family === 'ipv4' ? 0 : 2) + (wide ? 1 : 0)]!;
     let known = table.get(host);
     if (known === undefined) {
       known = readHost(host, family, wide);
@@ -258,60 +253,81 @@ class HostCache {
 
 /** The anchors at the start of every row: protocol, queues, local address, the blanks after it, foreign address. */
 const ROW_HEAD = /^\s*(tcp|udp)(46|4|6)\s+(\d+)\s+(\d+)\s+(\S+)(\s+)(\S+)/;
-const STATE_WORD = /^\s+(\S+)/;
+/** The state word, read where the head ends (sticky: the rest of the line is not copied for it). */
+const STATE_WORD = /\s+(\S+)/y;
+const UNCONNECTED: Host = { address: null, truncated: false };
 
-function parseRow(line: string, reading: Reading, options: NetstatOptions, hosts: HostCache): RowResult {
+/** One socket row, or null with the reason added to `problems`. */
+function parseRow(line: string, reading: Reading, options: NetstatOptions, hosts: HostCache, problems: ProblemList): NetstatRow | null {
   const head = ROW_HEAD.exec(line);
-  if (head === null) return { row: null, problem: `not a socket row: "${line.trim()}"` };
-  const [whole, protocolText = '', vflag = '', recvText = '', sendText = '', localText = '', gap = '', foreignText = ''] = head;
-  const protocol = protocolText as Protocol;
+  if (head === null) {
+    problems.add(`not a socket row: "${line.trim()}"`);
+    return null;
+  }
+  const protocol = head[1] as Protocol;
+  const vflag = head[2] ?? '';
+  const localText = head[5] ?? '';
+  const foreignText = head[7] ?? '';
   const family: Family = vflag === '4' ? 'ipv4' : 'ipv6';
-  let rest = line.slice(whole.length);
+  let restAt = head[0].length;
   let state: SocketState = 'UNCONN';
   if (protocol === 'tcp') {
-    const word = STATE_WORD.exec(rest);
+    STATE_WORD.lastIndex = restAt;
+    const word = STATE_WORD.exec(line);
     const mapped = word === null ? null : tcpState(word[1] ?? '');
-    if (word === null || (mapped === null && !/^-?\d+$/.test(word[1] ?? ''))) return { row: null, problem: `no TCP state in "${line.trim()}"` };
+    if (word === null || (mapped === null && !/^-?\d+$/.test(word[1] ?? ''))) {
+      problems.add(`no TCP state in "${line.trim()}"`);
+      return null;
+    }
     state = mapped ?? 'UNKNOWN';
-    rest = rest.slice(word[0].length);
+    restAt = STATE_WORD.lastIndex;
   }
   const local = splitEndpoint(localText);
   const foreign = splitEndpoint(foreignText);
-  if (local === null || foreign === null) return { row: null, problem: `addresses without a port in "${line.trim()}"` };
+  if (local === null || foreign === null) {
+    problems.add(`addresses without a port in "${line.trim()}"`);
+    return null;
+  }
   // With -l the local address field is 45 wide, without it 22: where the foreign address starts says which.
-  const wide = options.fullAddresses ?? (localText.length + gap.length >= WIDE_FIELD || localText.length > NARROW_FIELD_MAX);
+  const wide = options.fullAddresses ?? (localText.length + (head[6] ?? '').length >= WIDE_FIELD || localText.length > NARROW_FIELD_MAX);
   const localHost = hosts.read(local.host, family, wide);
-  if (typeof localHost === 'string') return { row: null, problem: localHost };
+  if (typeof localHost === 'string') {
+    problems.add(localHost);
+    return null;
+  }
   const connected = !(foreign.host === '*' && foreign.port === '*');
-  const remoteHost = connected ? hosts.read(foreign.host, family, wide) : { address: null, truncated: false };
-  if (typeof remoteHost === 'string') return { row: null, problem: remoteHost };
+  const remoteHost = connected ? hosts.read(foreign.host, family, wide) : UNCONNECTED;
+  if (typeof remoteHost === 'string') {
+    problems.add(remoteHost);
+    return null;
+  }
   if (protocol === 'udp') state = connected ? 'ESTAB' : 'UNCONN';
-  const processColumns = readProcessColumns(rest, reading);
+  const processColumns = readProcessColumns(line, restAt, reading);
+  if (processColumns.problem !== null) problems.add(`${processColumns.problem}: no pid for "${line.trim()}"`);
   return {
-    row: {
-      protocol,
-      family,
-      dualStack: vflag === '46',
-      address: localHost.address,
-      port: local.port === '*' ? 0 : local.port,
-      addressTruncated: localHost.truncated,
-      addressText: local.host,
-      remoteAddress: remoteHost.address,
-      remotePort: connected && foreign.port !== '*' ? foreign.port : null,
-      remoteAddressTruncated: remoteHost.truncated,
-      remoteAddressText: foreign.host,
-      state,
-      recvQ: Number(recvText),
-      sendQ: Number(sendText),
-      pid: processColumns.pid,
-      processName: processColumns.processName,
-      processNameMaybeTruncated: (processColumns.processName?.length ?? 0) >= NAME_WIDTH,
-    },
-    problem: processColumns.problem === null ? null : `${processColumns.problem}: no pid for "${line.trim()}"`,
+    protocol,
+    family,
+    dualStack: vflag === '46',
+    address: localHost.address,
+    port: local.port === '*' ? 0 : local.port,
+    addressTruncated: localHost.truncated,
+    addressText: local.host,
+    remoteAddress: remoteHost.address,
+    remotePort: connected && foreign.port !== '*' ? foreign.port : null,
+    remoteAddressTruncated: remoteHost.truncated,
+    remoteAddressText: foreign.host,
+    state,
+    recvQ: Number(head[3]),
+    sendQ: Number(head[4]),
+    pid: processColumns.pid,
+    processName: processColumns.processName,
+    processNameMaybeTruncated: (processColumns.processName?.length ?? 0) >= NAME_WIDTH,
   };
 }
 
 const NO_HEADER: NetstatHeader = { layout: null, columns: [] };
+const PROTO_START = /^\s*Proto/;
+const ROW_START = /^\s*(tcp|udp)/;
 
 /**
  * Parses the output of `netstat -an[v][l] -p tcp|udp` (one or several tables; other sections such
@@ -332,17 +348,18 @@ export function parseNetstat(text: string, options: NetstatOptions = {}): Netsta
   let reading = readingOf(NO_HEADER);
   let rowsWithoutHeader = 0;
   const hosts = new HostCache();
-  for (const line of text.split('\n')) {
-    const header = /^\s*Proto/.test(line) ? readHeader(line) : null;
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    const header = PROTO_START.test(line) ? readHeader(line) : null;
     if (header !== null) {
       reading = readingOf(header);
       layouts.add(header.layout);
       if (header.layout === null) problems.add(`unrecognised netstat header columns after (state): "${header.columns.join(' ')}"; no pid is reported`);
       continue;
     }
-    if (!/^\s*(tcp|udp)/.test(line)) continue;
-    const { row, problem } = parseRow(line, reading, options, hosts);
-    if (problem !== null) problems.add(problem);
+    if (!ROW_START.test(line)) continue;
+    const row = parseRow(line, reading, options, hosts, problems);
     if (row === null) continue;
     if (reading.section === NO_HEADER) rowsWithoutHeader++;
     rows.push(row);

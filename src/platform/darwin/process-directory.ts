@@ -35,7 +35,8 @@ const DOCKER_FORWARDER = /^(com\.docker\.|vpnkit)/;
  * this is only used when neither lsof nor netstat named the process.
  */
 function nameFromCommand(command: string): string {
-  const first = command.split(' ')[0] ?? '';
+  const space = command.indexOf(' ');
+  const first = space === -1 ? command : command.slice(0, space);
   return first.slice(first.lastIndexOf('/') + 1);
 }
 
@@ -95,6 +96,10 @@ export class ProcessDirectory {
     const launchdJob = launchdJobs?.get(pid) ?? null;
     const homebrewService = homebrewServiceOf(launchdJob, command, ppid);
     const publishes = publishesOf(name, containers);
+    // Optional fields are added when known (not spread in: this runs for every holder of a listing).
+    const details: { os: 'darwin'; launchdJob: string | null; homebrewService?: string; publishes?: ContainerPublish[] } = { os: 'darwin', launchdJob };
+    if (homebrewService !== null) details.homebrewService = homebrewService;
+    if (publishes !== undefined) details.publishes = publishes;
     return {
       pid,
       ppid,
@@ -105,12 +110,7 @@ export class ProcessDirectory {
       state: stat === undefined ? '?' : stateLetter(stat),
       startedAt: ps !== undefined && ps.start !== null && utcOffsetMinutes !== null ? instantOf(ps.start, utcOffsetMinutes) : null,
       container: null,
-      details: {
-        os: 'darwin',
-        launchdJob,
-        ...(homebrewService === null ? {} : { homebrewService }),
-        ...(publishes === undefined ? {} : { publishes }),
-      },
+      details,
     };
   }
 }

@@ -54,8 +54,6 @@ const HEADER_NAMES: Readonly<Record<string, PsColumn>> = {
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-const ONE_WORD = /^(\S+)(?:\s+|$)/;
-const FIVE_WORDS = /^(\S+(?:\s+\S+){4})(?:\s+|$)/;
 const LSTART = /^(Sun|Mon|Tue|Wed|Thu|Fri|Sat) +(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +(\d{1,2}) +(\d{2}):(\d{2}):(\d{2}) +(\d{4})/;
 
 /**
@@ -69,8 +67,8 @@ const LSTART = /^(Sun|Mon|Tue|Wed|Thu|Fri|Sat) +(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug
 export function parseLstart(text: string): StartTime | null {
   const match = LSTART.exec(text.trim());
   if (match === null || match[0].length !== text.trim().length) return null;
-  const [, dow = '', mon = '', d, h, mi, s, y] = match;
-  const start = { year: Number(y), month: MONTHS.indexOf(mon) + 1, day: Number(d), hour: Number(h), minute: Number(mi), second: Number(s) };
+  const dow = match[1] ?? '';
+  const start = { year: Number(match[7]), month: MONTHS.indexOf(match[2] ?? '') + 1, day: Number(match[3]), hour: Number(match[4]), minute: Number(match[5]), second: Number(match[6]) };
   // Date.UTC of a calendar date gives its weekday in any time zone, and rolls over invalid days.
   const date = new Date(Date.UTC(start.year, start.month - 1, start.day));
   if (date.getUTCDate() !== start.day || DAYS[date.getUTCDay()] !== dow) return null;
@@ -78,38 +76,90 @@ export function parseLstart(text: string): StartTime | null {
   return start;
 }
 
-function headerColumns(line: string): PsColumn[] | null {
+/**
+ * The columns a ps header line names (`PID STARTED COMMAND`), or null when the line is not a
+ * header (its first word must be PID).
+ *
+ * @example
+ * psHeaderColumns('  PID STARTED COMMAND'); // ['pid', 'lstart', 'args']
+ * psHeaderColumns('  101 Mon Sep  7 …');   // null
+ */
+export function psHeaderColumns(line: string): PsColumn[] | null {
+  // The first word decides before the whole line is split: most lines are processes, and their
+  // command lines can be long.
+  if (!FIRST_WORD_PID.test(line)) return null;
   const words = line.trim().split(/\s+/);
   const columns = words.map((w) => HEADER_NAMES[w]);
   return columns.length > 0 && columns.every((c): c is PsColumn => c !== undefined) && columns[0] === 'pid' ? columns : null;
 }
 
-/** One line by the column list: single words, lstart's five words, args the rest of the line. */
-function parseLine(line: string, columns: readonly PsColumn[]): PsProcess | null {
-  let rest = line.replace(/^\s+/, '');
-  const values: Partial<Record<PsColumn, string>> = {};
-  for (const column of columns) {
-    if (column === 'args') {
-      values.args = rest;
-      break;
+const FIRST_WORD_PID = /^\s*PID(?:\s|$)/;
+const DIGITS = /^\d+$/;
+const SPACES = /\s+/g;
+
+const numberOf = (text: string | undefined): number | null => (text !== undefined && DIGITS.test(text) ? Number(text) : null);
+
+/** A column list made into one expression, and the capture group of each column in it. */
+interface LineReader {
+  readonly pattern: RegExp;
+  readonly group: Partial<Record<PsColumn, number>>;
+}
+
+const readers = new WeakMap<readonly PsColumn[], LineReader>();
+
+/**
+ * Single words, lstart's five words, args the rest of the line, as one expression per column list
+ * (made once): one match per line instead of one per column. A word is `\S+` followed by blanks
+ * or the end, so no word can end anywhere else and the expression splits a line exactly as reading
+ * the words one after the other would.
+ */
+function readerOf(columns: readonly PsColumn[]): LineReader {
+  let reader = readers.get(columns);
+  if (reader === undefined) {
+    const group: Partial<Record<PsColumn, number>> = {};
+    let source = '^\\s*';
+    for (let i = 0; i < columns.length; i++) {
+      const column = columns[i]!;
+      group[column] = i + 1;
+      if (column === 'args') {
+        source += '([\\s\\S]*)';
+        break;
+      }
+      source += column === 'lstart' ? '(\\S+(?:\\s+\\S+){4})(?:\\s+|$)' : '(\\S+)(?:\\s+|$)';
     }
-    const match = (column === 'lstart' ? FIVE_WORDS : ONE_WORD).exec(rest);
-    if (match === null) return null;
-    values[column] = match[1] ?? '';
-    rest = rest.slice(match[0].length);
+    reader = { pattern: new RegExp(source), group };
+    readers.set(columns, reader);
   }
-  const number = (text: string | undefined): number | null => (text !== undefined && /^\d+$/.test(text) ? Number(text) : null);
-  const pid = number(values.pid);
+  return reader;
+}
+
+/**
+ * One process line by the column list: single words, lstart's five words, args the rest of the
+ * line; null when the line does not fit.
+ *
+ * @example
+ * parsePsLine('  101     1   501 agent    Wed Jul 29 05:12:03 2026     claude', PS_COLUMNS)?.command; // 'claude'
+ */
+export function parsePsLine(line: string, columns: readonly PsColumn[]): PsProcess | null {
+  const { pattern, group } = readerOf(columns);
+  const match = pattern.exec(line);
+  if (match === null) return null;
+  const value = (column: PsColumn): string | undefined => {
+    const at = group[column];
+    return at === undefined ? undefined : match[at];
+  };
+  const values = { pid: value('pid'), ppid: value('ppid'), uid: value('uid'), user: value('user'), lstart: value('lstart'), args: value('args') };
+  const pid = numberOf(values.pid);
   if (pid === null || values.lstart === undefined) return null;
-  if (columns.includes('ppid') && number(values.ppid) === null) return null;
-  if (columns.includes('uid') && number(values.uid) === null) return null;
-  const lstart = values.lstart.replace(/\s+/g, ' ');
+  if (columns.includes('ppid') && numberOf(values.ppid) === null) return null;
+  if (columns.includes('uid') && numberOf(values.uid) === null) return null;
+  const lstart = values.lstart.replace(SPACES, ' ');
   // Only the C-locale shape tells where lstart ends and the command begins.
   if (!LSTART.test(lstart)) return null;
   return {
     pid,
-    ppid: number(values.ppid),
-    uid: number(values.uid),
+    ppid: numberOf(values.ppid),
+    uid: numberOf(values.uid),
     user: values.user ?? null,
     lstart,
     start: parseLstart(lstart),
@@ -134,12 +184,12 @@ export function parsePs(text: string, columns: readonly PsColumn[] = PS_COLUMNS)
   let unreadable = 0;
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
-    const header = headerColumns(line);
+    const header = psHeaderColumns(line);
     if (header !== null) {
       current = header;
       continue;
     }
-    const process = parseLine(line, current);
+    const process = parsePsLine(line, current);
     if (process === null) {
       unreadable++;
       problems.add(`unreadable ps line: "${line.trim()}"`);

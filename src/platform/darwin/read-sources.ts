@@ -6,7 +6,7 @@ import { parseLaunchctlList } from './launchctl.js';
 import { parseLsof, type LsofProcess, type LsofResult } from './lsof.js';
 import { parseNetstat } from './netstat.js';
 import { ProcessDirectory } from './process-directory.js';
-import { parsePs, type PsProcess } from './ps.js';
+import { parsePsLine, psHeaderColumns, PS_COLUMNS, type PsColumn, type PsProcess } from './ps.js';
 import { parsePsState } from './ps-state.js';
 import { DARWIN_COMMANDS, type CommandSpec } from './sources.js';
 import { parseUtcOffset } from './tz.js';
@@ -47,7 +47,10 @@ async function readNetstat(reader: SourceReader, protocol: 'tcp' | 'udp', unread
       effect: `no pid is taken from netstat: ${what} sockets get their holders from lsof only. Please attach 'portdoctor snapshot --redact' to an issue so the layout can be learned`,
     });
   }
-  for (const row of parsed.rows) if (row.pid !== null && row.processName !== null && !names.has(row.pid)) names.set(row.pid, row.processName);
+  for (let i = 0; i < parsed.rows.length; i++) {
+    const row = parsed.rows[i]!;
+    if (row.pid !== null && row.processName !== null && !names.has(row.pid)) names.set(row.pid, row.processName);
+  }
   return { protocol, rows: parsed.rows };
 }
 
@@ -67,13 +70,15 @@ async function readLsof(reader: SourceReader, unread: UnreadSource[]): Promise<L
 export class PsTable {
   private readonly lines = new Map<number, string>();
   private readonly parsed = new Map<number, PsProcess | null>();
-  private readonly header: string;
+  private readonly columns: readonly PsColumn[];
 
   constructor(text: string) {
     const all = text.split('\n');
-    // `ps -o …` without `=` prints a header (recorded snapshots have both forms): kept for each line.
-    this.header = /^\s*PID\b/.test(all[0] ?? '') ? `${all[0] ?? ''}\n` : '';
-    for (const line of all) {
+    // `ps -o …` without `=` prints a header (recorded snapshots have both forms): it names the columns.
+    const first = all[0] ?? '';
+    this.columns = (/^\s*PID\b/.test(first) ? psHeaderColumns(first) : null) ?? PS_COLUMNS;
+    for (let i = 0; i < all.length; i++) {
+      const line = all[i]!;
       const pid = /^\s*(\d+)\s/.exec(line)?.[1];
       if (pid !== undefined) this.lines.set(Number(pid), line);
     }
@@ -87,7 +92,7 @@ export class PsTable {
     let process = this.parsed.get(pid);
     if (process === undefined) {
       const line = this.lines.get(pid);
-      process = line === undefined ? null : (parsePs(this.header + line).processes[0] ?? null);
+      process = line === undefined ? null : parsePsLine(line, this.columns);
       this.parsed.set(pid, process);
     }
     return process ?? undefined;
