@@ -23,4 +23,17 @@ describe('large output through a slow pipe (built CLI)', () => {
     expect(document.sockets).toHaveLength(400);
     expect(code).toBe(0);
   });
+
+  it('stops quietly, exit 0, when the reader closes the pipe early (| head)', async () => {
+    await using listener = await startListener(Array.from({ length: 400 }, () => 'tcp:127.0.0.1:0'));
+    const child = spawn(process.execPath, [CLI, 'ls', '--json', '--pid', String(listener.pid)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    // Read one chunk, then close our end, as `head -c` does: the CLI's next write meets EPIPE.
+    await once(child.stdout, 'data');
+    child.stdout.destroy();
+    const [code] = (await once(child, 'close')) as [number];
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+  });
 });
