@@ -81,7 +81,14 @@ const NOT_COMPOSE_DIRS = /(^|\/)(locales?|i18n|lang|translations|\.github|\.gitl
  * and NGINX Unit's JSON configuration.
  */
 export function needsContent(path: string): boolean {
-  if (formatByName(path) !== undefined) return false;
+  return formatByName(path) === undefined && contentMayTell(path);
+}
+
+/**
+ * {@link needsContent} for a path that {@link formatByName} has already declined: the scan asks
+ * both of every file of the project, and the name matchers are most of that cost.
+ */
+export function contentMayTell(path: string): boolean {
   if (/\.ya?ml$/.test(path)) return !NOT_COMPOSE_DIRS.test(path);
   return /(^|\/)config\/index\.js$/.test(path) || /(^|\/)([\w.-]+\.conf|conf|default|site)$/.test(path) || isNodeEntryName(path) || /(^|\/)[\w.-]*unit[\w.-]*\.json$/i.test(path);
 }
