@@ -1,7 +1,7 @@
 import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { envTable, type EnvTable } from './env.js';
-import { contentMayTell, formatByContent, formatByName, needsContent, type Format } from './recognize.js';
+import { contentMayTell, formatByContent, formatByName, nameMayMatter, needsContent, type Format } from './recognize.js';
 import type { ConfigScan, ConfigWarning, ContainerEnvFile, Declaration, ParserInput, UnresolvedDeclaration } from './types.js';
 import { walkProject } from './walk.js';
 
@@ -66,6 +66,7 @@ export async function scanConfig(dir: string, options: ScanOptions = {}): Promis
   // Each file's name is judged once: by name, or else whether its content may tell.
   const byContent: string[] = [];
   for (const file of walk.files) {
+    if (!nameMayMatter(file)) continue;
     const format = formatByName(file);
     if (format === undefined) {
       if (contentMayTell(file)) byContent.push(file);
