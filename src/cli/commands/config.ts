@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import { scanConfig } from '../../config/scan.js';
 import type { ConfigScan, Declaration } from '../../config/types.js';
 import { PortdoctorError } from '../../errors.js';
@@ -40,8 +40,14 @@ const command: CommandModule = {
       throw new PortdoctorError('bad-usage', 'config takes one directory.', { hint: "See 'portdoctor config --help'." });
     }
     const dir = positionals[0] ?? '.';
-    const info = await stat(dir).catch(() => null);
-    if (info === null || !info.isDirectory()) {
+    // Synchronous, like the scan's own reads: node:fs/promises would be loaded for this one call (2-4 ms).
+    let isDirectory = false;
+    try {
+      isDirectory = statSync(dir).isDirectory();
+    } catch {
+      // missing or unreadable: said below
+    }
+    if (!isDirectory) {
       throw new PortdoctorError('bad-usage', `${dir} is not a directory.`, { hint: 'Give the project directory to scan.' });
     }
     const scan = await scanConfig(dir);
