@@ -3,15 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scanConfig } from '../../src/config/scan.js';
+import { settleLoad } from '../helpers/load.js';
 
 /**
  * Time budgets of the configuration scan (issue 13): a 1 MB Compose file under 1 s, a typical
  * project under 100 ms. What is asserted is the fastest of three scans in this process (the
- * scan's own cost once Node has compiled it); the first, cold scan is also bounded, loosely,
- * because on a shared machine it varies with load (JIT compilation and GC run on other threads
- * that compete for the cores). Every time is printed, so a run shows what it measured. The budget
- * as a user meets it, in fresh processes of the built CLI (CPU time beyond its start-up), is
- * test/e2e/config-speed.test.ts.
+ * scan's own cost once Node has compiled it), in CPU time after a bounded wait for the load to
+ * settle: on a shared machine wall time measures the neighbours too (a full suite beside other
+ * jobs once stretched the 1 MB scan to 1.2 s of wall time). The first, cold scan is also bounded,
+ * loosely. Every time is printed, wall and CPU, so a run shows what it measured.
  */
 const CORPUS = join(import.meta.dirname, '../fixtures/config-corpus');
 
@@ -51,17 +51,21 @@ function largeCompose(bytes: number): { text: string; services: number } {
   return { text: parts.join(''), services: i };
 }
 
-/** Wall-clock milliseconds of each of `runs` scans of `dir`. */
-async function timeScans(dir: string, runs: number): Promise<{ times: number[]; declarations: number }> {
+/** Milliseconds of each of `runs` scans of `dir`: wall clock, and CPU of the whole process (its GC and JIT threads too). */
+async function timeScans(dir: string, runs: number): Promise<{ times: number[]; cpu: number[]; declarations: number }> {
   const times: number[] = [];
+  const cpu: number[] = [];
   let declarations = 0;
   for (let k = 0; k < runs; k++) {
+    const cpuBefore = process.cpuUsage();
     const started = performance.now();
     const scan = await scanConfig(dir);
     times.push(performance.now() - started);
+    const used = process.cpuUsage(cpuBefore);
+    cpu.push((used.user + used.system) / 1000);
     declarations = scan.declarations.length;
   }
-  return { times, declarations };
+  return { times, cpu, declarations };
 }
 
 const show = (times: readonly number[]): string => times.map((t) => `${Math.round(t)} ms`).join(', ');
@@ -82,20 +86,21 @@ describe('config scan time budgets', () => {
   });
 
   it('a 1 MB Compose file (generated): under 1 s, every declaration read', async () => {
-    const { times, declarations } = await timeScans(dir, 3);
-    console.log(`1 MB Compose file, ${services} services: scans took ${show(times)} (first one cold)`);
+    const load = await settleLoad(60_000);
+    const { times, cpu, declarations } = await timeScans(dir, 3);
+    console.log(`1 MB Compose file, ${services} services: scans took ${show(times)} wall, ${show(cpu)} CPU (first one cold; load ${load.toFixed(1)})`);
     expect(declarations).toBe(services * 9);
-    expect(Math.min(...times)).toBeLessThan(1000);
+    expect(Math.min(...cpu)).toBeLessThan(1000);
     // The cold scan: a guard against a pathological slowdown (a quadratic reading once took minutes).
     expect(times[0]).toBeLessThan(3000);
   });
 
   it('projects of the corpus (their configuration files): under 100 ms each', async () => {
     for (const project of ['full-stack-fastapi-template', 'jhipster-sample-app', 'sentry-self-hosted', 'vue-element-admin', 'spring-petclinic-microservices']) {
-      const { times, declarations } = await timeScans(join(CORPUS, project, 'files'), 3);
-      console.log(`${project}: ${declarations} declarations, scans took ${show(times)}`);
+      const { times, cpu, declarations } = await timeScans(join(CORPUS, project, 'files'), 3);
+      console.log(`${project}: ${declarations} declarations, scans took ${show(times)} wall, ${show(cpu)} CPU`);
       expect(declarations).toBeGreaterThan(0);
-      expect(Math.min(...times)).toBeLessThan(100);
+      expect(Math.min(...cpu)).toBeLessThan(100);
     }
   });
 });
