@@ -11,6 +11,7 @@ import { connectTcp } from '../collectors/tcp-connect.js';
 import { engineEndpoint, readEngine, type EngineRead } from '../collectors/forwards.js';
 import { containersPublishing } from '../forwarders/containers.js';
 import { declaredSshForwards, type SshDeclaredForwards } from '../forwarders/ssh-config-forwards.js';
+import { unboundSshForwards, type SshUnboundForwards } from '../forwarders/ssh-live-forwards.js';
 import type { ContainerDetails, ContainerSummary } from '../forwarders/docker-api-decode.js';
 import type { DockerEndpoint } from '../forwarders/docker-endpoint.js';
 import type { SocketForward } from '../forwarders/types.js';
@@ -19,7 +20,7 @@ import { selectLogLines } from '../logs/select.js';
 import type { LogReport } from '../logs/types.js';
 import type { LoadedFirewall, Platform } from '../platform/types.js';
 import type { Target } from '../target.js';
-import type { Socket } from '../types.js';
+import type { Collected, Socket } from '../types.js';
 import type { ContainerFacts, FarProbe, ForwardChain, ForwardFacts, InsideListener } from './types.js';
 
 export interface FollowInput {
@@ -187,6 +188,7 @@ export async function followForwards(input: FollowInput): Promise<Followed> {
   const askEngine = usesEngine || !held;
   // Nothing holds the port: an ssh tunnel the user declared may be the one that is not running.
   const declaredPromise: Promise<SshDeclaredForwards | null> = !held && target.protocol === 'tcp' ? os.sshClientConfig().then((config) => declaredSshForwards(config, { port: target.port, host: target.host })) : Promise.resolve(null);
+  const requestedPromise = lookForUnboundSsh(os, target, input.sockets);
   const engine = input.engine ?? (askEngine ? await readEngine(os, { engineTimeoutMs: Math.max(1, deadline - performance.now()) }) : null);
   const containers = engine?.containers.ok === true ? engine.containers.value : null;
   let natUnreadable: string[] = [];
@@ -225,11 +227,24 @@ export async function followForwards(input: FollowInput): Promise<Followed> {
   const logRead = withLogs === null ? null : await byContainer.get(withLogs.id);
   const logs = withLogs === null || logRead === undefined || logRead === null ? null : containerLogReport(withLogs, logRead);
   const engineFacts = engine === null ? null : { endpoint: engine.endpoint, read: engine.containers.ok ? { ok: true as const, value: { containers: engine.containers.value.length, elapsedMs: engine.elapsedMs } } : engine.containers };
-  const declared = await declaredPromise;
+  const [declared, requested] = await Promise.all([declaredPromise, requestedPromise]);
   return {
-    facts: { chains, engine: engineFacts, idle, natUnreadable, elapsedMs: Math.round(performance.now() - started), ...(declared === null ? {} : { declared }) },
+    facts: { chains, engine: engineFacts, idle, natUnreadable, elapsedMs: Math.round(performance.now() - started), ...(declared === null ? {} : { declared }), ...(requested === null ? {} : { requested }) },
     logs: logs === null || withLogs === null ? null : { container: withLogs.name, report: logs },
   };
+}
+
+/**
+ * The ssh clients that ask for the TCP port and hold no listener on it: looked for only when that
+ * can explain something — the port is free, or a program other than ssh holds it (and a client of
+ * the port reaches that program instead of the tunnel). A port only ssh holds is that ssh's tunnel.
+ */
+async function lookForUnboundSsh(os: Platform, target: Target, sockets: readonly Socket[]): Promise<Collected<SshUnboundForwards> | null> {
+  if (target.protocol !== 'tcp') return null;
+  const holders = sockets.filter((s) => isListening(s) && inCurrentNetns(s) && s.port === target.port && s.protocol === 'tcp').flatMap((s) => s.processes);
+  if (holders.length > 0 && holders.every((p) => p.name === 'ssh')) return null;
+  const found = await os.processesNamed(['ssh']);
+  return found.ok ? { ok: true, value: unboundSshForwards(found.value, target.port, sockets) } : found;
 }
 
 /** Containers that publish the port when they run, and do not run now: inspected (their list entries carry no ports), bounded. */

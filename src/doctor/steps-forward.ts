@@ -49,15 +49,26 @@ export function forwardLines(facts: DoctorFacts): string[] {
     else if (facts.replay !== null && farAddresses(chain.forward).length > 0) lines.push(`  far end ${destinationText(chain.forward) ?? '?'}: not probed (a replayed snapshot: probes need the live machine)`);
   }
   for (const idle of f.idle) lines.push(`container ${idle.name} publishes port ${facts.target.port} when it runs: ${containerStateText(idle)}`);
-  lines.push(...declaredLines(facts));
+  lines.push(...declaredLines(facts), ...requestedLines(facts));
   if (f.engine !== null) lines.push(f.engine.read.ok ? `container engine at ${f.engine.endpoint}: ${f.engine.read.value.containers} container${f.engine.read.value.containers === 1 ? '' : 's'} (answered in ${f.engine.read.value.elapsedMs} ms)` : `container engine at ${f.engine.endpoint} not read: ${f.engine.read.reason}`);
   for (const u of f.natUnreadable.slice(0, 3)) lines.push(`not read: ${u}`);
   if (f.chains.length === 0 && f.idle.length === 0 && !hasDeclared(facts)) lines.unshift(`No forwarder holds port ${facts.target.port} here, and no rule or container sends it elsewhere.`);
   return lines;
 }
 
-/** The ssh client configuration read, when it declares this port or could not all be read. */
-const hasDeclared = (facts: DoctorFacts): boolean => (facts.forwards?.declared?.declarations.length ?? 0) > 0 || (facts.forwards?.declared?.unread.length ?? 0) > 0;
+/** The ssh client configuration read, when it declares this port or could not all be read; or a running ssh asks for the port. */
+const hasDeclared = (facts: DoctorFacts): boolean =>
+  (facts.forwards?.declared?.declarations.length ?? 0) > 0 || (facts.forwards?.declared?.unread.length ?? 0) > 0 || (facts.forwards?.requested?.ok === true && facts.forwards.requested.value.forwards.length > 0);
+
+/** Running ssh clients that ask for the port and hold nothing on it: "ssh pid 4242 -L 8080:db:5432 (to deploy@bastion): asks for port 8080, holds no listener". */
+function requestedLines(facts: DoctorFacts): string[] {
+  const requested = facts.forwards?.requested;
+  if (requested === undefined) return [];
+  if (!requested.ok) return facts.forwards?.declared === undefined ? [] : [`running ssh clients not looked at: ${requested.reason}`];
+  const lines = requested.value.forwards.map((f) => `ssh pid ${f.pid} ${f.option} ${f.spec}${f.via === '' ? '' : ` (to ${f.via})`}: asks for port ${f.listen.port}, holds no listener there`);
+  if (lines.length > 0 && requested.value.partial !== null) lines.push(`running ssh clients looked at partly: ${requested.value.partial}`);
+  return lines;
+}
 
 /** What the ssh client configuration declares on the port: "~/.ssh/config line 12: LocalForward 8080 db:5432 (in 'Host db')". */
 function declaredLines(facts: DoctorFacts): string[] {

@@ -10,6 +10,7 @@ import type { LogOwner, LogReport } from '../logs/types.js';
 import type { Target } from '../target.js';
 import type { ContainerState, PortBinding } from '../forwarders/docker-api-decode.js';
 import type { SshDeclaredForwards } from '../forwarders/ssh-config-forwards.js';
+import type { SshUnboundForwards } from '../forwarders/ssh-live-forwards.js';
 import type { SocketForward } from '../forwarders/types.js';
 import type { Collected, Family, Finding, Protocol, Socket } from '../types.js';
 
@@ -136,6 +137,12 @@ export interface ForwardFacts {
    * declares on it (a tunnel that is not running leaves only this). Absent when not read.
    */
   readonly declared?: SshDeclaredForwards;
+  /**
+   * When the TCP port is free, or held by a program that is not ssh: the running ssh clients whose
+   * command line asks for the port and that hold no listener on it (their bind failed, or the
+   * forward was cancelled), or why they could not be looked for. Absent when not looked for.
+   */
+  readonly requested?: Collected<SshUnboundForwards>;
 }
 
 /** Everything the collectors found. Rules are pure functions of this value. */

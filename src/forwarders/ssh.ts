@@ -117,6 +117,29 @@ function target(end: SpecEnd): ForwardTarget {
   return end.kind === 'tcp' ? { host: end.host ?? 'localhost', port: end.port } : { host: end.path, port: null, socketPath: end.path };
 }
 
+/** What an ssh command line asks to listen on here: its -L and -D specs (and their -o forms), as written. */
+export interface SshListenRequests {
+  readonly local: readonly string[];
+  readonly dynamic: readonly string[];
+  /** -g or `-o GatewayPorts=yes`: a -L or -D without a bind address listens on every interface. */
+  readonly gatewayPorts: boolean;
+  readonly destination: string;
+}
+
+/**
+ * The forwards an ssh command line asks to listen on here; null when ssh would not accept the
+ * line, or when it is a control command (`-O`: the master holds the forwards).
+ *
+ * @example
+ * sshListenRequests(['ssh', '-N', '-L', '8080:db:5432', 'bastion'])?.local; // ['8080:db:5432']
+ */
+export function sshListenRequests(argv: readonly string[]): SshListenRequests | null {
+  const read = readOptions(argv.slice(1));
+  if (!read.ok || read.options.control !== null) return null;
+  const { options } = read;
+  return { local: options.local, dynamic: options.dynamic, gatewayPorts: options.gatewayPorts || options.gatewayPortsFromConfig === true, destination: options.destination ?? '' };
+}
+
 /**
  * The tunnels of one ssh client, from its argv (program name first). `pid` words the stop command.
  *

@@ -380,6 +380,31 @@ export interface ProcessControl {
   readonly forcefulOnly: boolean;
 }
 
+/** A live process found by its program name, with its arguments. */
+export interface NamedProcess {
+  readonly pid: number;
+  /** The program name the OS keeps for it (Linux: /proc/<pid>/comm; macOS: the first word of ps's args, without its directory). */
+  readonly name: string;
+  /** Program first. */
+  readonly argv: readonly string[];
+  /**
+   * True when the OS keeps the arguments apart (Linux cmdline); false when they were split from
+   * one joined string at spaces (macOS ps), where an argument holding a space reads as two.
+   */
+  readonly argvExact: boolean;
+  /** Whether it runs in our network namespace; null when that could not be read (or the OS has none). */
+  readonly sameNetns: boolean | null;
+}
+
+/** The processes with some program names, and whether every process could be looked at. */
+export interface NamedProcesses {
+  readonly processes: readonly NamedProcess[];
+  /** How many processes were looked at. */
+  readonly examined: number;
+  /** Why the answer may miss some (hidepid, unreadable entries); null when it is complete. */
+  readonly partial: string | null;
+}
+
 /** Where the platform's answers come from. */
 export type PlatformOrigin =
   | { readonly kind: 'live' }
@@ -418,6 +443,12 @@ export interface Platform {
    * read (the process exited, or the OS gives only one joined string, which cannot be split back).
    */
   processArgv(pid: number): Promise<readonly string[] | null>;
+  /**
+   * The live processes whose program name is one of `names`, with their arguments: what a
+   * forwarder that holds no socket (an ssh whose -L bind failed) is found by. Not ok where the OS
+   * or the snapshot does not give every process's name and arguments.
+   */
+  processesNamed(names: readonly string[]): Promise<Collected<NamedProcesses>>;
   /**
    * The listening sockets (TCP LISTEN, bound UDP) of the network namespace `pid` runs in, with the
    * processes of that namespace that hold them: a container's own socket table, read without

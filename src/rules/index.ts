@@ -18,6 +18,7 @@ import { processState } from './process-state.js';
 import { configurationRules, logRules } from './project.js';
 import { protocolMismatch } from './protocol-mismatch.js';
 import { serverView } from './server-view.js';
+import { tunnelForwardFailed } from './tunnel-forward-failed.js';
 import { tunnelNotRunning } from './tunnel-not-running.js';
 
 /**
@@ -29,6 +30,7 @@ export const RULES: readonly Rule[] = [
   otherNetns,
   containerRules,
   forwardEndRules,
+  tunnelForwardFailed,
   tunnelNotRunning,
   firewallRules,
   ...CAUSE_RULES,

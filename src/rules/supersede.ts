@@ -33,6 +33,8 @@ const SUPERSESSIONS: readonly Supersession[] = [
   { cause: 'config-mismatch', explains: ['nothing-listening'] },
   // The port is an ssh tunnel's that is not running: the fix is to start ssh, not "start the server".
   { cause: 'tunnel-not-running', explains: ['nothing-listening'] },
+  // The port's holder is not the tunnel the client meant: whatever that program answers (or fails to) is not the cause.
+  { cause: 'tunnel-port-taken', explains: ['known-holder', 'app-error', 'protocol-mismatch', 'wrong-protocol', 'no-answer', 'not-accepting', 'log-errors'] },
   // A connect that failed with EADDRNOTAVAIL because the ports ran out is not a family or address problem.
   { cause: 'ephemeral-exhausted', explains: ['family-mismatch', 'listening-other-address', 'nothing-listening'], when: (_g, c) => c.evidence.connectFailed === true },
 ];

@@ -40,6 +40,8 @@ export const tunnelNotRunning: Rule = {
     const declared = facts.forwards?.declared;
     if (declared === undefined || declared.declarations.length === 0 || !facts.views.includes('client')) return [];
     if (listeners(facts, { current: true }).length > 0) return [];
+    // A running ssh that asks for the port and holds nothing says more (tunnel-forward-failed.ts gives it).
+    if (facts.forwards?.requested?.ok === true && facts.forwards.requested.value.forwards.length > 0) return [];
     const all = [...declared.declarations].sort((a, b) => SCOPE_ORDER[a.scope] - SCOPE_ORDER[b.scope]);
     const first = all[0]!;
     const { port } = facts.target;

@@ -112,17 +112,21 @@ export class Lab {
     await waitListening(sshd.pid ?? 0, [SSHD], 'sshd');
   }
 
-  /** The ssh command line (no user config, no known_hosts of the user) with the given forwarding options. */
-  sshArgv(forwarding: readonly string[]): string[] {
+  /**
+   * The ssh command line (no user config, no known_hosts of the user) with the given forwarding
+   * options; ExitOnForwardFailure on unless `keepOnForwardFailure` (ssh's default: stay connected
+   * without a forward it could not bind).
+   */
+  sshArgv(forwarding: readonly string[], keepOnForwardFailure = false): string[] {
     return [
       '/usr/bin/ssh', '-F', '/dev/null', '-N', '-i', join(this.dir, 'id'), '-p', String(SSHD),
-      '-o', 'StrictHostKeyChecking=no', '-o', `UserKnownHostsFile=${join(this.dir, 'known_hosts')}`, '-o', 'BatchMode=yes', '-o', 'ExitOnForwardFailure=yes',
+      '-o', 'StrictHostKeyChecking=no', '-o', `UserKnownHostsFile=${join(this.dir, 'known_hosts')}`, '-o', 'BatchMode=yes', '-o', `ExitOnForwardFailure=${keepOnForwardFailure ? 'no' : 'yes'}`,
       ...forwarding, 'root@127.0.0.1',
     ];
   }
 
-  ssh(forwarding: readonly string[]): ChildProcess & { stderrText: () => string } {
-    return this.start(this.sshArgv(forwarding));
+  ssh(forwarding: readonly string[], keepOnForwardFailure = false): ChildProcess & { stderrText: () => string } {
+    return this.start(this.sshArgv(forwarding, keepOnForwardFailure));
   }
 
   dispose(): void {
@@ -131,4 +135,14 @@ export class Lab {
     rmSync(this.dir, { recursive: true, force: true });
     if (this.madeRunSshd) rmdirSync('/run/sshd');
   }
+}
+
+/** A lab with its far end and sshd up, and an empty home directory for the doctor's HOME (no ~/.ssh/config of the machine's user). */
+export async function sshLab(): Promise<{ lab: Lab; home: string }> {
+  const lab = new Lab();
+  await lab.farEnd();
+  await lab.sshd();
+  const home = join(lab.dir, 'home');
+  mkdirSync(home);
+  return { lab, home };
 }

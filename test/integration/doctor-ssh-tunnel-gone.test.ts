@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpProbe, isRoot } from '../helpers/docker-ns.js';
 import { codes, findingOf } from '../helpers/doctor-ns.js';
-import { Lab, need, SSHD, UP, waitListening } from '../helpers/forward-lab.js';
+import { need, sshLab, SSHD, UP, waitListening, type Lab } from '../helpers/forward-lab.js';
 import { NSENTER } from '../helpers/ns-tools.js';
 import { holdersOf } from '../helpers/proc-listeners.js';
 
@@ -27,11 +27,8 @@ describe.skipIf(skip !== null)(`an ssh tunnel from ~/.ssh/config whose ssh is go
   const asUser = (): Record<string, string> => ({ HOME: home });
 
   beforeAll(async () => {
-    lab = new Lab();
-    await lab.farEnd();
-    await lab.sshd();
-    home = join(lab.dir, 'home');
-    mkdirSync(join(home, '.ssh'), { recursive: true, mode: 0o700 });
+    ({ lab, home } = await sshLab());
+    mkdirSync(join(home, '.ssh'), { mode: 0o700 });
     config = join(home, '.ssh', 'config');
     writeFileSync(
       config,

@@ -16,6 +16,7 @@ import { assembleInventory } from './inventory.js';
 import { collectDarwinLoopback } from './loopback.js';
 import { collectDarwinPortSettings } from './port-settings.js';
 import { darwinProcessControl, replayProcessControl } from './process-control.js';
+import { darwinProcessesNamed } from './processes-named.js';
 import { readInventoryInput, readLstart, readOneProcess, runSpec } from './read-sources.js';
 import { DARWIN_COMMANDS, DARWIN_FILES } from './sources.js';
 
@@ -97,6 +98,7 @@ export function createDarwinPlatform(snapshot?: Snapshot, origin?: PlatformOrigi
     readLogs: (owner, options = {}) => readDarwinLogs(owner, options, replaying),
     // ps gives the command line as one string, which cannot be split back into arguments truthfully.
     processArgv: async () => null,
+    processesNamed: (names) => darwinProcessesNamed(reader, names),
     namespaceListeners: async () => ({
       ok: false,
       reason: "macOS has no network namespaces: containers run in Docker Desktop's virtual machine, whose sockets cannot be read from the Mac",

@@ -88,6 +88,11 @@ export class PsTable {
     return this.lines.has(pid);
   }
 
+  /** Every pid ps listed. */
+  pids(): IterableIterator<number> {
+    return this.lines.keys();
+  }
+
   get(pid: number): PsProcess | undefined {
     let process = this.parsed.get(pid);
     if (process === undefined) {

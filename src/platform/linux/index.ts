@@ -49,7 +49,7 @@ function replayLogs(owner: LogOwner): Promise<LogRead[]> {
 }
 
 /** The parts every Linux platform shares, live or replayed: everything but the sockets and processes. */
-function linuxPlatform(reader: SourceReader, view: () => Promise<ProcView>, origin: PlatformOrigin, elevated: boolean, snapshot: Snapshot | null): Omit<Platform, 'processes' | 'snapshot' | 'readLogs'> {
+function linuxPlatform(reader: SourceReader, view: () => Promise<ProcView>, origin: PlatformOrigin, elevated: boolean, snapshot: Snapshot | null): Omit<Platform, 'processes' | 'snapshot' | 'readLogs' | 'processesNamed'> {
   return {
     os: 'linux',
     origin,
@@ -83,6 +83,7 @@ export function createLinuxPlatform(): Platform {
   const reader = liveReader();
   return {
     ...linuxPlatform(reader, liveView, { kind: 'live' }, process.getuid?.() === 0, null),
+    processesNamed: async (names) => (await import('./processes-named.js')).linuxProcessesNamed(names, process.getuid?.() === 0),
     readLogs: async (owner, options) => (await import('./logs/read-logs.js')).readLinuxLogs(owner, options),
     processes: {
       forcefulOnly: false,
@@ -99,6 +100,8 @@ export function createLinuxReplayPlatform(snapshot: Snapshot, origin: PlatformOr
   const view = async (): Promise<ProcView> => (await import('./proc-view-snapshot.js')).snapshotProcView(snapshot);
   return {
     ...linuxPlatform(replayReader(snapshot), view, origin, snapshot.user.elevated, snapshot),
+    // A snapshot records the socket holders' process files, not every process's name and arguments.
+    processesNamed: async () => ({ ok: false, reason: 'not recorded: a snapshot holds the process files of socket holders only', hint: "Attach 'ps -eo pid,comm,args' to the bug report." }),
     readLogs: replayLogs,
     processes: replayProcessControl(view),
     snapshot: async (options = {}) => (options.redact === true && snapshot.redacted !== true ? redactSnapshot(snapshot) : snapshot),

@@ -69,6 +69,8 @@ function win32Platform(reader: SourceReader, snapshot: Snapshot | null, origin: 
     readLogs: readWin32Logs,
     // Windows keeps a process's command line as one string: it cannot be split back into arguments truthfully.
     processArgv: async () => null,
+    // tasklist gives names without arguments, and the command line is one string (see processArgv).
+    processesNamed: async () => ({ ok: false, reason: "not available on Windows: tasklist gives no arguments, and a command line cannot be split back into them truthfully", hint: "Look at the ssh windows you have open; 'Get-CimInstance Win32_Process -Filter \"Name='ssh.exe'\"' lists their command lines." }),
     namespaceListeners: async () => ({
       ok: false,
       reason: "Windows has no network namespaces: containers run in Docker Desktop's or WSL 2's virtual machine, whose sockets cannot be read from Windows",
