@@ -16,6 +16,10 @@ interface Supersession {
   readonly when?: (generic: Finding, cause: Finding) => boolean;
 }
 
+/** Is `pid` one of the programs a port-shared finding names? */
+const sharedWith = (g: Finding, pid: unknown): boolean =>
+  Array.isArray(g.evidence.programs) && g.evidence.programs.some((group: unknown) => Array.isArray(group) && group.some((socket: { pids?: unknown }) => Array.isArray(socket.pids) && socket.pids.includes(pid)));
+
 const SUPERSESSIONS: readonly Supersession[] = [
   // A server at its descriptor limit accepts nothing: the queue fills, probes hang or are reset.
   { cause: 'fd-limit', explains: ['not-accepting', 'app-error', 'no-answer'] },
@@ -35,6 +39,8 @@ const SUPERSESSIONS: readonly Supersession[] = [
   { cause: 'tunnel-not-running', explains: ['nothing-listening'] },
   // The port's holder is not the tunnel the client meant: whatever that program answers (or fails to) is not the cause.
   { cause: 'tunnel-port-taken', explains: ['known-holder', 'app-error', 'protocol-mismatch', 'wrong-protocol', 'no-answer', 'not-accepting', 'log-errors'] },
+  // ssh bound ::1 only, the other program 127.0.0.1: "two programs share the port" is that failed bind seen from the side.
+  { cause: 'tunnel-port-taken', explains: ['port-shared'], when: (g, c) => sharedWith(g, (c.evidence.ssh as { pid?: unknown } | undefined)?.pid) },
   // A connect that failed with EADDRNOTAVAIL because the ports ran out is not a family or address problem.
   { cause: 'ephemeral-exhausted', explains: ['family-mismatch', 'listening-other-address', 'nothing-listening'], when: (_g, c) => c.evidence.connectFailed === true },
 ];

@@ -39,12 +39,16 @@ function restartCommand(f: SshUnboundForward, newSpec: string, os: DoctorFacts['
       replaced = true;
       return `${option}${newSpec}`;
     }
-    return word;
+    // The restart should fail loudly next time: `-o` values are first-wins, so an explicit "no" is turned, not outvoted.
+    return /^ExitOnForwardFailure[= ]no$/i.test(word) ? 'ExitOnForwardFailure=yes' : word;
   });
   if (!replaced || !f.argvExact) return `ssh ${background} ${option} ${newSpec} ${f.via}`;
   const withBackground = words.includes('-f') || words.includes('-fN') || os === 'win32' ? words : ['-f', ...words];
   return ['ssh', ...withBackground].map(quote).join(' ');
 }
+
+/** The advice to fail loudly next time, unless the restart command already does (its own `-o ExitOnForwardFailure`, turned to yes). */
+const addExitOnFailure = (f: SshUnboundForward): string => (f.argvExact && f.argv.some((w) => /^ExitOnForwardFailure[= ]/i.test(w)) ? '' : " Add '-o ExitOnForwardFailure=yes' so ssh exits when it cannot bind.");
 
 function evidenceOf(f: SshUnboundForward): Record<string, unknown> {
   return { pid: f.pid, option: f.option, spec: f.spec, listen: f.listen, holds: f.holds, to: f.to, via: f.via, argv: f.argv, argvExact: f.argvExact };
@@ -61,12 +65,15 @@ function portTaken(facts: DoctorFacts, f: SshUnboundForward, holder: Socket, all
   const holderPid = holder.processes[0]?.pid;
   const at = numericAddress(holder.address, holder.port);
   const elsewhere = restartCommand(f, specOn(f, 'FREE_PORT'), facts.os);
+  const bindLine = `'bind [${holder.address === '0.0.0.0' || holder.address === '::' ? (f.listen.address ?? '127.0.0.1') : holder.address}]:${port}: Address already in use'`;
+  // A bind that got some of its addresses (the default's ::1) is a success to ssh: only the failed address is reported.
+  const said = f.holds.length > 0 ? bindLine : `${bindLine}, 'channel_setup_fwd_listener_tcpip: cannot listen to port: ${port}', 'Could not request local forwarding.'`;
   return finding(
     'tunnel-port-taken',
     'error',
     `Port ${port} is held by ${name}${holderPid === undefined ? '' : ` (pid ${holderPid})`}, not by the ssh tunnel that asks for it (ssh pid ${f.pid}, ${f.option} ${f.spec})`,
-    `ssh (pid ${f.pid}) runs with '${f.option} ${f.spec}'${f.via === '' ? '' : ` to ${f.via}`}: it should listen on port ${port} and forward each connection to ${targetText(f)}. It ${f.holds.length === 0 ? `holds no listener on port ${port}` : `does not hold ${at}`}: ${holderText(holder)} listens on ${at}, so ssh's bind failed when it set up the forward (ssh reports it once, on its standard error: 'bind [${f.listen.address ?? '127.0.0.1'}]:${port}: Address already in use', 'channel_setup_fwd_listener_tcpip: cannot listen to port: ${port}', 'Could not request local forwarding.') and stayed connected without it (ExitOnForwardFailure is off by default). A client of ${at} talks to ${name}, not to the tunnel.${f.holds.length === 0 ? '' : ` ssh holds only ${f.holds.map((a) => numericAddress(a, port)).join(' and ')}: a client that tries that address first reaches the tunnel, one that tries ${at} does not.`}${othersText(all, f)}`,
-    `If port ${port} should be the tunnel's, stop ${name}${holderPid === undefined ? '' : ` (pid ${holderPid})`} and restart the tunnel ('kill ${f.pid}', then '${restartCommand(f, f.spec, facts.os)}'); otherwise restart the tunnel on a free local port and point the client there: 'kill ${f.pid}', then '${elsewhere}' (FREE_PORT: one 'portdoctor free' names). Add '-o ExitOnForwardFailure=yes' so ssh exits when it cannot bind.`,
+    `ssh (pid ${f.pid}) runs with '${f.option} ${f.spec}'${f.via === '' ? '' : ` to ${f.via}`}: it should listen on port ${port} and forward each connection to ${targetText(f)}. It ${f.holds.length === 0 ? `holds no listener on port ${port}` : `does not hold ${at}`}: ${holderText(holder)} listens on ${at}, so ssh's bind failed when it set up the forward (ssh reports it once, on its standard error: ${said}) and stayed connected without it (ExitOnForwardFailure is off by default). A client of ${at} talks to ${name}, not to the tunnel.${f.holds.length === 0 ? '' : ` ssh holds only ${f.holds.map((a) => numericAddress(a, port)).join(' and ')}: a client that tries that address first reaches the tunnel, one that tries ${at} does not.`}${othersText(all, f)}`,
+    `If port ${port} should be the tunnel's, stop ${name}${holderPid === undefined ? '' : ` (pid ${holderPid})`} and restart the tunnel ('kill ${f.pid}', then '${restartCommand(f, f.spec, facts.os)}'); otherwise restart the tunnel on a free local port and point the client there: 'kill ${f.pid}', then '${elsewhere}' (FREE_PORT: one 'portdoctor free' names).${addExitOnFailure(f)}`,
     { ssh: evidenceOf(f), holder: socketEvidence(holder), others: all.filter((o) => o !== f).map(evidenceOf) },
   );
 }
@@ -87,7 +94,7 @@ function notBound(facts: DoctorFacts, f: SshUnboundForward, all: readonly SshUnb
     'error',
     `Port ${port} belongs to an ssh tunnel that is not listening: ssh (pid ${f.pid}) runs with ${f.option} ${f.spec} but holds no socket on the port`,
     `ssh (pid ${f.pid}) runs with '${f.option} ${f.spec}'${f.via === '' ? '' : ` to ${f.via}`}: it should listen on ${where} port ${port} and forward each connection to ${targetText(f)}. Neither it nor any other program listens on port ${port}: the forward was never set up or was taken down. Either ${reasons.join('; or ')}. ssh stays connected without a forward it could not bind (ExitOnForwardFailure is off by default), and says why once, on its standard error.${othersText(all, f)}`,
-    `Restart the tunnel: 'kill ${f.pid}', then '${command}'${specific === null ? '' : ` (if ${specific} is not an address of this machine, give one it has, or none for loopback)`}. Add '-o ExitOnForwardFailure=yes' so ssh exits when it cannot bind.`,
+    `Restart the tunnel: 'kill ${f.pid}', then '${command}'${specific === null ? '' : ` (if ${specific} is not an address of this machine, give one it has, or none for loopback)`}.${addExitOnFailure(f)}`,
     { ssh: evidenceOf(f), command, others: all.filter((o) => o !== f).map(evidenceOf) },
   );
 }

@@ -7,9 +7,11 @@ import type { ContainerFacts, DoctorFacts, ForwardChain, ForwardFacts, InsideLis
 import type { ContainerState } from '../../src/forwarders/docker-api-decode.js';
 import type { SocketForward } from '../../src/forwarders/types.js';
 import { declaredSshForwards } from '../../src/forwarders/ssh-config-forwards.js';
+import { bindsOverlap, unboundSshForwards } from '../../src/forwarders/ssh-live-forwards.js';
+import type { NamedProcess, NamedProcesses } from '../../src/platform/types.js';
 import { parseSshConfig } from '../../src/platform/common/ssh-config.js';
 import { FINDING_CODES } from '../../src/rules/index.js';
-import type { Finding, Port, Severity } from '../../src/types.js';
+import type { Finding, Port, Severity, Socket } from '../../src/types.js';
 import { CAUSE_CASES } from '../helpers/cause-cases.js';
 import { attempt, bareTarget, healthyFacts, http, listener, osListener, PORT, probeOf, proc } from '../helpers/facts.js';
 
@@ -61,6 +63,13 @@ const tunnelForward = (kind: 'ssh' | 'socat'): SocketForward => ({ forwarder: ki
 /** The forwards of port PORT declared in a ~/.ssh/config of this text (parsed by the real parser). */
 const declaredIn = (text: string): NonNullable<ForwardFacts['declared']> => declaredSshForwards({ ok: true, main: '/home/ann/.ssh/config', files: [{ path: '/home/ann/.ssh/config', read: { ok: true, lines: parseSshConfig(text) } }], includes: [] }, { port: PORT, host: '127.0.0.1' });
 const dbTunnelConfig = `Host db\n  HostName db.internal\n  LocalForward ${PORT} localhost:5432\n`;
+/** Running ssh clients as the platform lists them, read by the same code the doctor uses. */
+const sshProcess = (argv: string[], over: Partial<NamedProcess> = {}): NamedProcesses => ({ processes: [{ pid: 4242, name: 'ssh', argv, argvExact: true, sameNetns: true, ...over }], examined: 1, partial: null });
+const requestedBy = (argv: string[], sockets: Socket[] = [], over: Partial<NamedProcess> = {}): NonNullable<ForwardFacts['requested']> => ({ ok: true, value: unboundSshForwards(sshProcess(argv, over), PORT, sockets) });
+const pythonHolder = listener({ processes: [proc({ pid: 999, name: 'python3', command: `python3 -m http.server ${PORT}` })] });
+const tunnelArgv = ['ssh', '-N', '-L', `${PORT}:db.internal:5432`, 'deploy@bastion'];
+const takenFacts = (argv = tunnelArgv, sockets: Socket[] = [pythonHolder]): DoctorFacts =>
+  healthyFacts({ target: bareTarget({ host: '127.0.0.1', input: `127.0.0.1:${PORT}` }), views: ['client'], sockets, forwards: forwards({ engine: null, requested: requestedBy(argv, sockets) }) });
 const kubectlForward: SocketForward = { forwarder: 'kubectl-port-forward', description: 'kubectl port-forward, a tunnel to a Kubernetes pod through the API server', source: ['arguments'], to: { host: 'pod/db', port: 5432, resource: { kind: 'pod', name: 'db', namespace: 'shop', context: null } }, stop: 'kill 4242', killable: true };
 const kubectlLog = (file: string): DoctorFacts['logs'] => ({
   lines: readFileSync(join(import.meta.dirname, '../fixtures/forwarders', file), 'utf8').trimEnd().split('\n').map((text, i) => ({ text, source: '/tmp/pf.log', line: i + 1, finding: null })),
@@ -111,6 +120,32 @@ const CASES: readonly Case[] = [
       expect(f.detail).toContain(`/home/ann/.ssh/config line 3 declares 'LocalForward ${PORT} localhost:5432' in 'Host db' (line 1)`);
       expect(f.fix).toBe("Start the tunnel: 'ssh -fN db', which sets up the forwards /home/ann/.ssh/config declares for db. Add '-o ExitOnForwardFailure=yes' to see at once if the port cannot be bound.");
       expect(f.evidence).toMatchObject({ file: '/home/ann/.ssh/config', line: 3, alias: 'db', to: { host: 'localhost', port: 5432 }, command: 'ssh -fN db' });
+    },
+  },
+  {
+    name: 'an ssh -L whose bind failed because another program holds the port',
+    code: 'tunnel-port-taken',
+    severity: 'error',
+    facts: takenFacts(),
+    check: (f) => {
+      expect(f.title).toBe(`Port ${PORT} is held by python3 (pid 999), not by the ssh tunnel that asks for it (ssh pid 4242, -L ${PORT}:db.internal:5432)`);
+      expect(f.detail).toContain(`python3 (pid 999, user alice) listens on 127.0.0.1:${PORT}, so ssh's bind failed`);
+      expect(f.detail).toContain(`A client of 127.0.0.1:${PORT} talks to python3, not to the tunnel.`);
+      expect(f.fix).toContain(`stop python3 (pid 999) and restart the tunnel ('kill 4242', then 'ssh -f -N -L ${PORT}:db.internal:5432 deploy@bastion')`);
+      expect(f.fix).toContain(`'kill 4242', then 'ssh -f -N -L FREE_PORT:db.internal:5432 deploy@bastion'`);
+      expect(f.evidence).toMatchObject({ ssh: { pid: 4242, option: '-L', spec: `${PORT}:db.internal:5432`, listen: { address: null, port: PORT }, holds: [], via: 'deploy@bastion' }, holder: { pids: [999] } });
+    },
+  },
+  {
+    name: 'a running ssh whose -L asks for an address this machine does not have (nothing holds the port)',
+    code: 'tunnel-not-running',
+    severity: 'error',
+    facts: healthyFacts({ ...nothingHere, target: bareTarget({ host: '127.0.0.1', input: `127.0.0.1:${PORT}` }), views: ['client'], forwards: forwards({ engine: null, requested: requestedBy(['ssh', '-N', '-L', `192.0.2.1:${PORT}:db.internal:5432`, 'deploy@bastion']) }) }),
+    check: (f) => {
+      expect(f.title).toBe(`Port ${PORT} belongs to an ssh tunnel that is not listening: ssh (pid 4242) runs with -L 192.0.2.1:${PORT}:db.internal:5432 but holds no socket on the port`);
+      expect(f.detail).toContain(`192.0.2.1 is not an address of this machine (ssh: 'bind [192.0.2.1]:${PORT}: Cannot assign requested address')`);
+      expect(f.fix).toBe(`Restart the tunnel: 'kill 4242', then 'ssh -f -N -L 192.0.2.1:${PORT}:db.internal:5432 deploy@bastion' (if 192.0.2.1 is not an address of this machine, give one it has, or none for loopback). Add '-o ExitOnForwardFailure=yes' so ssh exits when it cannot bind.`);
+      expect(f.evidence).toMatchObject({ ssh: { pid: 4242, listen: { address: '192.0.2.1', port: PORT } }, command: `ssh -f -N -L 192.0.2.1:${PORT}:db.internal:5432 deploy@bastion` });
     },
   },
   {
@@ -395,5 +430,81 @@ describe('the fix is worded for the facts’ OS', () => {
     expect(report.findings.some((f) => f.code === 'privileged-port')).toBe(false);
     expect(report.findings.find((f) => f.code === 'known-holder')?.title).toContain('HTTP.sys');
     for (const linux of ['iptables', 'nft ', 'systemctl', 'sudo ', 'ip link', 'sysctl', 'setcap', '/proc']) expect(text).not.toContain(linux);
+  });
+});
+
+describe('an ssh that asks for the port and holds no listener there', () => {
+  const nothingOnTarget = { ...nothingHere, target: bareTarget({ host: '127.0.0.1', input: `127.0.0.1:${PORT}` }), views: ['client' as const] };
+  const errors = (facts: DoctorFacts): string[] => findingsOf(facts).filter((f) => f.severity === 'error').map((f) => f.code);
+
+  it('tunnel-port-taken leads the fix list; the holder is the one that answers', () => {
+    const report = diagnose(takenFacts());
+    expect(report.steps.find((s) => s.id === 'what-to-do')?.findings[0]).toBe('tunnel-port-taken');
+    expect(report.steps.find((s) => s.id === 'follow-forward')).toMatchObject({ status: 'problem', lines: [`ssh pid 4242 -L ${PORT}:db.internal:5432 (to deploy@bastion): asks for port ${PORT}, holds no listener there`] });
+  });
+
+  it('the default bind got ::1 only (127.0.0.1 taken): still taken, and the detail says which address reaches the tunnel', () => {
+    const sshOn6 = listener({ family: 'ipv6', address: '::1', inode: 101, processes: [proc({ pid: 4242, name: 'ssh', command: tunnelArgv.join(' ') })] });
+    const f = findingsOf(takenFacts(tunnelArgv, [pythonHolder, sshOn6])).find((x) => x.code === 'tunnel-port-taken')!;
+    expect(f.detail).toContain(`It does not hold 127.0.0.1:${PORT}: python3`);
+    expect(f.detail).toContain(`ssh holds only [::1]:${PORT}: a client that tries that address first reaches the tunnel, one that tries 127.0.0.1:${PORT} does not.`);
+  });
+
+  it('an ssh holding both loopbacks (its forward bound) raises nothing', () => {
+    const held = ['127.0.0.1', '::1'].map((address, i) => listener({ address, family: address === '::1' ? 'ipv6' : 'ipv4', inode: 200 + i, processes: [proc({ pid: 4242, name: 'ssh' })] }));
+    expect(requestedBy(tunnelArgv, held)).toMatchObject({ ok: true, value: { forwards: [] } });
+    expect(errors(takenFacts(tunnelArgv, held))).toEqual([]);
+  });
+
+  it('an ssh in another network namespace, a control command, or a forward of another port is not this port’s tunnel', () => {
+    expect(requestedBy(tunnelArgv, [], { sameNetns: false })).toMatchObject({ ok: true, value: { forwards: [], examined: 0 } });
+    expect(requestedBy(['ssh', '-O', 'forward', '-L', `${PORT}:db:5432`, 'bastion'])).toMatchObject({ ok: true, value: { forwards: [] } });
+    expect(requestedBy(['ssh', '-N', '-L', `${PORT + 1}:db:5432`, '-R', `${PORT}:localhost:80`, 'bastion'])).toMatchObject({ ok: true, value: { forwards: [] } });
+  });
+
+  it('-D and -o LocalForward= are read too; a SOCKS proxy says so', () => {
+    const socks = findingsOf(healthyFacts({ ...nothingOnTarget, forwards: forwards({ engine: null, requested: requestedBy(['ssh', '-fN', '-D', String(PORT), 'bastion']) }) })).find((f) => f.code === 'tunnel-not-running')!;
+    expect(socks.detail).toContain('forward each connection to a SOCKS proxy (each connection names its own destination)');
+    expect(socks.evidence).toMatchObject({ ssh: { option: '-D', spec: String(PORT), to: null }, command: `ssh -fN -D ${PORT} bastion` });
+    const viaO = requestedBy(['ssh', '-N', '-o', `LocalForward=${PORT} db:5432`, 'bastion']);
+    expect(viaO).toMatchObject({ ok: true, value: { forwards: [{ option: '-L', spec: `${PORT}:db:5432`, to: { host: 'db', port: 5432 } }] } });
+    // The spec is not a word of the command line: the restart command is written from the parts.
+    const f = findingsOf(healthyFacts({ ...nothingOnTarget, forwards: forwards({ engine: null, requested: viaO }) })).find((x) => x.code === 'tunnel-not-running')!;
+    expect(f.evidence.command).toBe(`ssh -fN -L ${PORT}:db:5432 bastion`);
+  });
+
+  it('a running ssh and a declaration of the same port: one tunnel-not-running, the running ssh’s', () => {
+    const facts = healthyFacts({ ...nothingOnTarget, forwards: forwards({ engine: null, declared: declaredIn(dbTunnelConfig), requested: requestedBy(['ssh', '-N', '-L', `192.0.2.1:${PORT}:db:5432`, 'bastion']) }) });
+    const found = findingsOf(facts).filter((f) => f.code === 'tunnel-not-running');
+    expect(found).toHaveLength(1);
+    expect(found[0]?.evidence).toMatchObject({ ssh: { pid: 4242 } });
+    expect(diagnose(facts).findings.find((f) => f.code === 'nothing-listening')).toMatchObject({ severity: 'info', evidence: { explainedBy: 'tunnel-not-running' } });
+  });
+
+  it('a holder on an address the ssh did not ask for is not the cause (the address rules speak to it)', () => {
+    const argv = ['ssh', '-N', '-L', `192.0.2.1:${PORT}:db:5432`, 'bastion'];
+    expect(errors(takenFacts(argv)).filter((c) => c.startsWith('tunnel-'))).toEqual([]);
+  });
+
+  it('macOS: arguments split from ps at spaces give a plain restart command', () => {
+    const facts = healthyFacts({ ...nothingOnTarget, forwards: forwards({ engine: null, requested: requestedBy(['/usr/bin/ssh', '-i', '/Users/ann/key', '-N', '-L', `192.0.2.1:${PORT}:db:5432`, 'bastion'], [], { argvExact: false, sameNetns: null }) }) }, 'darwin');
+    expect(findingsOf(facts).find((f) => f.code === 'tunnel-not-running')?.evidence.command).toBe(`ssh -fN -L 192.0.2.1:${PORT}:db:5432 bastion`);
+  });
+
+  it('bindsOverlap: which holder addresses make ssh’s bind fail', () => {
+    const table: [string | null, string, boolean][] = [
+      [null, '127.0.0.1', true],
+      [null, '::1', true],
+      [null, '0.0.0.0', true],
+      [null, '192.168.1.5', false],
+      ['*', '192.168.1.5', true],
+      ['127.0.0.1', '0.0.0.0', true],
+      ['127.0.0.1', '::', true],
+      ['::1', '0.0.0.0', false],
+      ['192.0.2.1', '127.0.0.1', false],
+      ['192.0.2.1', '192.0.2.1', true],
+      ['db.local', '127.0.0.1', true],
+    ];
+    expect(table.map(([bind, holder]) => bindsOverlap(bind, holder))).toEqual(table.map(([, , overlaps]) => overlaps));
   });
 });
