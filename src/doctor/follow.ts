@@ -243,8 +243,10 @@ async function lookForUnboundSsh(os: Platform, target: Target, sockets: readonly
   if (target.protocol !== 'tcp') return null;
   const holders = sockets.filter((s) => isListening(s) && inCurrentNetns(s) && s.port === target.port && s.protocol === 'tcp').flatMap((s) => s.processes);
   if (holders.length > 0 && holders.every((p) => p.name === 'ssh')) return null;
+  const startedAt = performance.now();
   const found = await os.processesNamed(['ssh']);
-  return found.ok ? { ok: true, value: unboundSshForwards(found.value, target.port, sockets) } : found;
+  const elapsedMs = Math.round((performance.now() - startedAt) * 10) / 10;
+  return found.ok ? { ok: true, value: { ...unboundSshForwards(found.value, target.port, sockets), elapsedMs } } : found;
 }
 
 /** Containers that publish the port when they run, and do not run now: inspected (their list entries carry no ports), bounded. */

@@ -44,6 +44,8 @@ export interface SshUnboundForwards {
   readonly examined: number;
   /** Why some processes may have been missed (hidepid, unreadable entries); null when none were. */
   readonly partial: string | null;
+  /** What listing the processes took, ms (set by the doctor, which times it). */
+  readonly elapsedMs?: number;
 }
 
 /** ssh's bind address as it binds it: `` and `*` are every interface; none is loopback unless GatewayPorts. */
@@ -78,7 +80,8 @@ function requestsOf(process: NamedProcess, port: number, holds: readonly string[
  * address its default bind asks for (`holds` says which it has).
  *
  * @example
- * unboundSshForwards(await os.processesNamed(['ssh']).value, 8080, inventory.sockets).forwards[0]?.pid; // 4242
+ * const found = await os.processesNamed(['ssh']);
+ * if (found.ok) unboundSshForwards(found.value, 8080, inventory.sockets).forwards[0]?.pid; // 4242
  */
 export function unboundSshForwards(found: NamedProcesses, port: number, sockets: readonly Socket[]): SshUnboundForwards {
   const candidates = found.processes.filter((p) => p.sameNetns !== false);

@@ -1,6 +1,6 @@
-import { readFileSync, readlinkSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readlinkSync, readSync } from 'node:fs';
 import { errnoCode } from '../../errors.js';
-import type { Collected, } from '../../types.js';
+import type { Collected } from '../../types.js';
 import type { NamedProcess, NamedProcesses } from '../types.js';
 import { listPids } from './fd-scan-core.js';
 import { parseNsLink, procHidesPids } from './netns.js';
@@ -37,15 +37,22 @@ export function linuxProcessesNamed(names: readonly string[], elevated: boolean)
   const ours = netnsOf('self');
   const processes: NamedProcess[] = [];
   let unreadable = 0;
+  // One buffer for every comm (at most 16 bytes with its newline): open/read/close, no stat, no allocation per process.
+  const buffer = Buffer.allocUnsafe(64);
   for (const pid of pids) {
-    let comm: string;
+    let length: number;
     try {
-      comm = readFileSync(`/proc/${pid}/comm`, 'latin1');
+      const fd = openSync(`/proc/${pid}/comm`, 'r');
+      try {
+        length = readSync(fd, buffer, 0, buffer.length, 0);
+      } finally {
+        closeSync(fd);
+      }
     } catch (error) {
       if (errnoCode(error) !== 'ENOENT' && errnoCode(error) !== 'ESRCH') unreadable++;
       continue;
     }
-    const name = comm.endsWith('\n') ? comm.slice(0, -1) : comm;
+    const name = buffer.toString('latin1', 0, length > 0 && buffer[length - 1] === 10 ? length - 1 : length);
     if (!wanted.has(name)) continue;
     let argv: string[];
     try {
