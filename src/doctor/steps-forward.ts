@@ -66,7 +66,8 @@ function requestedLines(facts: DoctorFacts): string[] {
   if (requested === undefined) return [];
   if (!requested.ok) return facts.forwards?.declared === undefined ? [] : [`running ssh clients not looked at: ${requested.reason}`];
   const lines = requested.value.forwards.map((f) => `ssh pid ${f.pid} ${f.option} ${f.spec}${f.via === '' ? '' : ` (to ${f.via})`}: asks for port ${f.listen.port}, holds no listener there`);
-  if (lines.length > 0 && requested.value.partial !== null) lines.push(`running ssh clients looked at partly: ${requested.value.partial}`);
+  // Shown where a missed ssh could be the answer: beside the ones found, or when nothing holds the port.
+  if (requested.value.partial !== null && (lines.length > 0 || facts.forwards?.declared !== undefined)) lines.push(`running ssh clients looked at partly: ${requested.value.partial}`);
   return lines;
 }
 
