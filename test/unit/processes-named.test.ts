@@ -38,7 +38,8 @@ describe.skipIf(!onLinux)(`Linux: processes by name from /proc${onLinux ? '' : '
   const program = join(dir, NAME);
   const children: ChildProcess[] = [];
   const start = (argv: string[]): ChildProcess => {
-    const child = spawn(argv[0]!, argv.slice(1), { stdio: 'ignore' });
+    // The shell waits on its stdin (a builtin, no child process): killing it leaves nothing behind.
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'ignore', 'ignore'] });
     children.push(child);
     return child;
   };
@@ -46,9 +47,9 @@ describe.skipIf(!onLinux)(`Linux: processes by name from /proc${onLinux ? '' : '
   beforeAll(async () => {
     copyFileSync('/bin/sh', program);
     execFileSync('chmod', ['755', program]);
-    start([program, '-c', 'sleep 300', 'an argument with spaces', 'b']);
-    start([program, '-c', 'sleep 300', 'second']);
-    if (isRoot) start(['unshare', '-n', program, '-c', 'sleep 300', 'own netns']);
+    start([program, '-c', 'read line', 'an argument with spaces', 'b']);
+    start([program, '-c', 'read line', 'second']);
+    if (isRoot) start(['unshare', '-n', program, '-c', 'read line', 'own netns']);
     // Until every copy runs under its name (unshare execs it).
     for (let i = 0; i < 100 && psTruth().size < children.length; i++) await new Promise((resolve) => setTimeout(resolve, 20));
   });
@@ -72,7 +73,7 @@ describe.skipIf(!onLinux)(`Linux: processes by name from /proc${onLinux ? '' : '
       // ps joins the arguments with spaces: the same words, and ours keep the spaces inside one.
       expect(p.argv.join(' ')).toBe(truth.get(p.pid));
     }
-    expect(ours.find((p) => p.pid === children[0]!.pid)?.argv).toEqual([program, '-c', 'sleep 300', 'an argument with spaces', 'b']);
+    expect(ours.find((p) => p.pid === children[0]!.pid)?.argv).toEqual([program, '-c', 'read line', 'an argument with spaces', 'b']);
     expect(found.value.examined).toBeGreaterThan(children.length);
   });
 
