@@ -1,7 +1,8 @@
-import { homedir, release, userInfo } from 'node:os';
+import { release, userInfo } from 'node:os';
 import { posix } from 'node:path';
 import type { LogOwner } from '../../logs/types.js';
 import { readUserSshConfig } from '../common/ssh-config-read.js';
+import { liveSshConfigHome } from './ssh-home.js';
 import { readHostsThrough, readServicesThrough } from '../common/system-files.js';
 import { SNAPSHOT_FORMAT, type Snapshot, type SnapshotOptions, type SnapshotSource } from '../snapshot/format.js';
 import { liveReader, replayReader, type SourceReader } from '../snapshot/reader.js';
@@ -67,7 +68,8 @@ function linuxPlatform(reader: SourceReader, view: () => Promise<ProcView>, orig
     dockerSocket: origin.kind === 'live' ? LINUX_DOCKER_SOCKET : null,
     hostsFile: (path) => readHostsThrough(reader, HOSTS, path),
     servicesFile: (path) => readServicesThrough(reader, SERVICES, path),
-    sshClientConfig: () => readUserSshConfig(reader, snapshot, homedir(), posix),
+    // A replay reads the recorded file: this machine's home (or passwd) is none of its business.
+    sshClientConfig: () => readUserSshConfig(reader, snapshot, snapshot === null ? liveSshConfigHome() : '', posix),
     advice: LINUX_ADVICE,
     causes: linuxCauseSources(reader),
   };
@@ -134,7 +136,7 @@ export async function recordLinuxSnapshot(options: SnapshotOptions = {}): Promis
     reader.file('services', SERVICES),
     reader.file('passwd', '/etc/passwd'),
     // The user's ssh tunnels declared in ~/.ssh/config: a tunnel that is not running is diagnosed from it.
-    readUserSshConfig(reader, null, homedir(), posix),
+    readUserSshConfig(reader, null, liveSshConfigHome(), posix),
     reader.run(backlogKey(), 'ss', ['-ltneH'], { timeoutMs: 3000 }),
     // Names the socket unit when the replayed doctor finds systemd holding a port.
     linuxCauseSources(reader).socketUnits(),
