@@ -605,6 +605,9 @@ class Flow {
       if (item === undefined) return undefined;
       this.spaces();
       if (close === '}') {
+        // A collection as a key (`{[a]: 1}`) is valid YAML and no config's way: left to yaml.
+        const key = item.kind === 'alias' ? item.target : item;
+        if (key !== null && (key.kind === 'seq' || key.kind === 'map')) return undefined;
         if (this.text[this.i] !== ':') return undefined;
         this.i++;
         this.spaces();

@@ -86,9 +86,12 @@ describe('fast YAML reader', () => {
       if (fast === null) return;
       read++;
       expect(fast.map((d) => normalize(toPlain(d.contents)))).toEqual(reference(text));
-    }), { numRuns: 300 });
-    // Not vacuous: most of what yaml writes is in the subset.
-    expect(read / runs).toBeGreaterThan(0.5);
+    }), { numRuns: 600 });
+    // Not vacuous: about half of what yaml writes from these values is in the subset (0.50-0.62 of
+    // 300 runs over 13 runs; random strings with line breaks and indicators are declined). The bound
+    // sits far enough below that a random sample does not fail it, and still catches a reader that
+    // declines everything.
+    expect(read / runs).toBeGreaterThan(0.4);
   });
 
   it('reads anchors, merge keys, multi-line flow sequences, block scalars and documents', () => {
@@ -141,6 +144,13 @@ describe('fast YAML reader', () => {
     expect(docs).not.toBeNull();
     expect(docs?.map((d) => normalize(toPlain(d.contents)))).toEqual(reference(text));
     expect(toPlain(docs?.[0]?.contents ?? null)).toMatchObject({ services: { app: { tmpfs: '/tmp/pids/', command: 'gunicorn app:app --bind 0.0.0.0:8000\n--workers 2', labels: 'ab' } } });
+  });
+
+  it('declines a flow mapping whose key is a collection (found by the property below: yaml reads `{[\n ]:}` as the key "[]")', () => {
+    for (const text of ['k: {[\n ]:}\nz: 1\n', 'k: {[a]: 1}\n', 'k: {{x: 1}: 2}\n', 'a: &s [x]\nk: {*s : 1}\n']) {
+      expect(parseYamlFast(text), text).toBeNull();
+      expect(reference(text), text).toBeDefined();
+    }
   });
 
   it('agrees with yaml on values written over several lines (plain, quoted, block, flow), or declines (property)', () => {
