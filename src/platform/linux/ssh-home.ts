@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
+import { passwdEntries } from './users.js';
 
 /**
  * Whose ssh client configuration to read: the person at the keyboard. Under `sudo` (running as
@@ -14,12 +15,9 @@ import { homedir } from 'node:os';
 export function sshConfigHome(input: { readonly uid: number | null; readonly env: Readonly<Record<string, string | undefined>>; readonly passwd: string | null; readonly fallback: string }): string {
   const user = input.env['SUDO_USER'];
   if (input.uid !== 0 || user === undefined || user === '' || user === 'root' || input.passwd === null) return input.fallback;
-  for (const line of input.passwd.split('\n')) {
-    const fields = line.split(':');
-    // name:password:uid:gid:gecos:home:shell; the first entry for a name wins, as getpwnam's does.
-    if (fields[0] === user && fields.length >= 7 && fields[5] !== undefined && fields[5].startsWith('/')) return fields[5];
-  }
-  return input.fallback;
+  // The first entry for a name wins, as getpwnam's does.
+  const home = passwdEntries(input.passwd).find((entry) => entry.name === user)?.home ?? '';
+  return home.startsWith('/') ? home : input.fallback;
 }
 
 /** sshConfigHome for this process: its uid, environment and /etc/passwd. */
